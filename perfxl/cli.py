@@ -1,0 +1,176 @@
+"""The `perfxl` command line. The only module that imports click; library errors become one line."""
+
+from __future__ import annotations
+
+import glob
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+_HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
+
+
+class ChineseFormatter(click.HelpFormatter):
+    """click's help layout with Chinese headings."""
+
+    def write_usage(self, prog, args="", prefix=None):
+        super().write_usage(prog, args.replace("[OPTIONS]", "[选项]").replace("COMMAND", "命令")
+                            .replace("[ARGS]...", "[参数]..."), prefix="用法：")
+
+    def write_heading(self, heading):
+        super().write_heading(_HEADINGS.get(heading, heading))
+
+
+class ChineseContext(click.Context):
+    formatter_class = ChineseFormatter
+
+
+def _chinese_help_option(cls):
+    """Give a command class Chinese help texts."""
+    base = cls.get_help_option
+
+    def get_help_option(self, ctx):
+        option = base(self, ctx)
+        if option is not None:
+            option.help = "显示本帮助并退出。"
+        return option
+
+    cls.get_help_option = get_help_option
+    cls.context_class = ChineseContext
+    return cls
+
+
+@_chinese_help_option
+class ChineseCommand(click.Command):
+    pass
+
+
+@_chinese_help_option
+class ChineseGroup(click.Group):
+    command_class = ChineseCommand
+PROFILE_HELP = "指标体系：2015（默认，财预〔2015〕88号）、2021（财预〔2021〕101号），或自定义 JSON 文件的路径。"
+
+
+def expand_paths(paths) -> list[str]:
+    """Expand wildcards ourselves: cmd.exe and PowerShell hand `*.xlsx` over unexpanded."""
+    out = []
+    for p in paths:
+        if any(ch in p for ch in "*?[") and not os.path.exists(p):
+            matches = sorted(glob.glob(p, recursive=True))
+            if not matches:
+                raise click.UsageError(f"没有文件匹配 {p}")
+            out.extend(matches)
+        else:
+            out.append(p)
+    return out
+
+
+class Progress:
+    """A one-line counter on stderr, only for a terminal and without --quiet."""
+
+    def __init__(self, quiet: bool, label: str):
+        self.enabled = not quiet and sys.stderr.isatty()
+        self.label, self.count = label, 0
+
+    def __call__(self, *_args) -> None:
+        self.count += 1
+        if self.enabled:
+            click.echo(f"\r{self.label}：{self.count}", nl=False, err=True)
+
+    def done(self) -> None:
+        if self.enabled and self.count:
+            click.echo("", err=True)
+
+
+def run_safely(func):
+    """Turn library errors into one Chinese line and exit 2; tracebacks only with -v."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from .errors import PerfxlError
+
+        verbose = click.get_current_context().find_root().params.get("verbose")
+        try:
+            return func(*args, **kwargs)
+        except PerfxlError as exc:
+            if verbose:
+                traceback.print_exc()
+            click.echo(f"错误：{exc}", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo("已中断，未写出任何文件。", err=True)
+            sys.exit(130)
+        except (click.ClickException, click.exceptions.Exit, SystemExit):
+            raise
+        except Exception as exc:
+            if verbose:
+                traceback.print_exc()
+            click.echo(f"内部错误：{type(exc).__name__}: {exc}（加 -v 查看详情，并请报告此问题）", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+@click.group(cls=ChineseGroup, context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="perfxl", message="%(prog)s %(version)s",
+                      help="显示版本号并退出。")
+@click.option("-v", "--verbose", is_flag=True, help="出错时显示详细的调用栈。")
+def main(verbose):
+    """perfxl：本级预算项目绩效目标表的模板、导入、校验与汇总工具。
+
+    \b
+    常用：
+      perfxl template -o 模板.xlsx --year 2023      生成填报模板
+      perfxl import 目标表.docx -o 表格/            把 Word 表格导入为填好的模板
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+
+
+@main.command("template", context_settings=CONTEXT)
+@click.option("-o", "--output", default="本级预算项目绩效目标表.xlsx", show_default=True, help="输出文件。")
+@click.option("--year", type=int, help="预算年度，默认今年。")
+@click.option("--department", default="", help="主管部门（填报单位）名称，预先填入。")
+@click.option("--unit", default="", help="实施单位名称，预先填入。")
+@click.option("--profile", default="2015", show_default=True, help=PROFILE_HELP)
+@click.option("--sheets", type=click.IntRange(1, 200), default=1, show_default=True, help="空白项目表的张数。")
+@run_safely
+def template_cmd(output, year, department, unit, profile, sheets):
+    """生成绩效目标表填报模板（带下拉列表、锁定栏目、A4 打印设置）。"""
+    from .template import write_template
+
+    path = write_template(output, profile=profile, year=year, department=department, unit=unit, sheets=sheets)
+    click.echo(f"已生成模板：{path}")
+
+
+@main.command("import", context_settings=CONTEXT)
+@click.argument("sources", nargs=-1, required=True)
+@click.option("-o", "--output-dir", "out_dir", required=True, help="输出文件夹，每个项目一个工作簿。")
+@click.option("--profile", default="2015", show_default=True, help=PROFILE_HELP)
+@click.option("-q", "--quiet", is_flag=True, help="不显示进度。")
+@run_safely
+def import_cmd(sources, out_dir, profile, quiet):
+    """把从 Word 复制出的文本（.txt）或 .docx 中的绩效目标表导入为填好的模板工作簿。"""
+    from .importer import import_forms
+
+    progress = Progress(quiet, "已导入项目")
+    result = import_forms(expand_paths(sources), out_dir, profile=profile, progress=progress)
+    progress.done()
+    for path in result.written:
+        click.echo(str(path))
+    for source in result.empty_sources:
+        click.echo(f"警告：{source} 中没有找到绩效目标表（缺少“项目名称”栏目）", err=True)
+    if not result.written:
+        click.echo("错误：没有找到任何绩效目标表，未写出文件。", err=True)
+        sys.exit(2)
+    total = sum((p.funds_year.total or 0) for p in result.projects)
+    indicators = sum(len(p.indicators) for p in result.projects)
+    click.echo(f"共导入 {len(result.projects)} 个项目、{indicators} 个指标，年度金额合计 {total:.2f} 万元。")

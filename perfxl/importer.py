@@ -1,0 +1,82 @@
+"""`perfxl import`: forms found in text dumps and .docx files become filled template workbooks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError, UsageError
+from .form import find_forms
+from .grid import Grid, decode_text, grid_from_docx, grid_from_text
+from .model import Project
+from .output import refuse_inputs
+from .profile import Profile, load_profile
+from .template import write_template
+
+_WINDOWS_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
+def safe_filename(name: str, taken: set[str], suffix: str = ".xlsx", limit: int = 80) -> str:
+    """A file name that Windows accepts, unique within ``taken`` (compared case-insensitively)."""
+    base = _WINDOWS_BAD.sub("_", name).strip().rstrip(". ")[:limit].rstrip(". ") or "未命名项目"
+    if base.split(".")[0].upper() in _RESERVED:
+        base = f"_{base}"
+    candidate, n = base, 2
+    while (candidate + suffix).lower() in taken:
+        candidate, n = f"{base}({n})", n + 1
+    taken.add((candidate + suffix).lower())
+    return candidate + suffix
+
+
+def source_grids(path: Path) -> list[Grid]:
+    """The grid of a text dump (UTF-8 or GBK/GB18030) or a .docx file."""
+    try:
+        head = path.read_bytes()[:4] if path.suffix.lower() == ".docx" else None
+        if head is not None:
+            if head != b"PK\x03\x04":
+                raise InputError(f"{path} 不是有效的 .docx 文件；请在 Word 或 WPS 中另存为 .docx 后重试")
+            return [grid_from_docx(path, file=str(path))]
+        return [grid_from_text(decode_text(path.read_bytes()), file=str(path))]
+    except FileNotFoundError:
+        raise InputError(f"找不到文件：{path}") from None
+    except IsADirectoryError:
+        raise InputError(f"{path} 是文件夹；请写出要导入的 .txt 或 .docx 文件") from None
+    except InputError:
+        raise
+    except Exception as exc:  # python-docx raises many kinds on damaged files
+        raise InputError(f"{path} 无法读取（{type(exc).__name__}）；请确认是 Word 导出的 .docx 或文本文件") from None
+
+
+@dataclass
+class ImportResult:
+    written: list[Path] = field(default_factory=list)
+    projects: list[Project] = field(default_factory=list)
+    empty_sources: list[Path] = field(default_factory=list)
+
+
+def import_forms(sources, out_dir: str | Path, profile: str | Profile | None = None,
+                 progress=None) -> ImportResult:
+    """Read every form in ``sources`` and write one filled template per project into ``out_dir``."""
+    prof = profile if isinstance(profile, Profile) else load_profile(profile)
+    out_dir = Path(out_dir)
+    sources = [Path(s) for s in sources]
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"-o {out_dir} 是一个文件；请指定一个文件夹")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    result = ImportResult()
+    taken: set[str] = set()
+    for source in sources:
+        found = [p for grid in source_grids(source) for p in find_forms(grid, prof)]
+        if not found:
+            result.empty_sources.append(source)
+        for project in found:
+            target = out_dir / safe_filename(project.name, taken)
+            refuse_inputs(target, sources)
+            write_template(target, profile=prof, projects=[project])
+            result.written.append(target)
+            result.projects.append(project)
+            if progress:
+                progress(target)
+    return result

@@ -1,0 +1,58 @@
+"""Writing outputs safely: to a temp file beside the target, then one atomic rename."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import OutputError, UsageError
+
+
+def build_time(default: dt.datetime | None = None) -> dt.datetime:
+    """SOURCE_DATE_EPOCH when set (reproducible builds), else ``default`` or now (UTC, naive)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().lstrip("-").isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).replace(tzinfo=None)
+    if default is not None:
+        return default
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def refuse_inputs(output: Path, inputs) -> None:
+    """Never write over a user's input file."""
+    target = os.path.normcase(os.path.abspath(output))
+    for item in inputs:
+        if os.path.normcase(os.path.abspath(item)) == target:
+            raise UsageError(f"输出文件 {output} 就是输入文件之一；请用 -o 指定另一个文件名")
+
+
+@contextlib.contextmanager
+def atomic_path(output: str | Path):
+    """Yield a temp path in the output's folder; on success it replaces the output at once.
+
+    On any error (or Ctrl-C) the temp file is removed and the old output, if any, stays.
+    """
+    output = Path(output)
+    folder = output.parent if str(output.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"输出文件夹不存在：{folder}；请先创建它或换一个位置")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".~perfxl-", suffix=output.suffix, dir=folder)
+    except OSError as exc:
+        raise OutputError(f"无法在 {folder} 中写入（{exc.strerror}）；请换一个有写权限的文件夹") from None
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        try:
+            os.replace(tmp, output)
+        except PermissionError:
+            raise OutputError(
+                f"无法写入 {output}：文件可能正在 Excel 或 WPS 中打开，请关闭后重试") from None
+        except OSError as exc:
+            raise OutputError(f"无法写入 {output}（{exc.strerror}）") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
