@@ -174,3 +174,54 @@ def import_cmd(sources, out_dir, profile, quiet):
     total = sum((p.funds_year.total or 0) for p in result.projects)
     indicators = sum(len(p.indicators) for p in result.projects)
     click.echo(f"共导入 {len(result.projects)} 个项目、{indicators} 个指标，年度金额合计 {total:.2f} 万元。")
+
+
+def _read_inputs(paths, profile, quiet, exclude=()):
+    from .reading import read
+
+    progress = Progress(quiet, "已读取文件")
+    result = read(expand_paths(paths), profile=profile, exclude=exclude, progress=progress)
+    progress.done()
+    if result.skipped and not quiet:
+        click.echo(f"已跳过 {len(result.skipped)} 个非表格文件（如 {result.skipped[0]}）", err=True)
+    return result
+
+
+def format_finding(f) -> str:
+    from .model import LEVEL_NAMES
+
+    where = "!".join(x for x in (f.file, f.sheet, f.cell) if x)
+    return f"{where} {LEVEL_NAMES[f.level]} {f.code} {f.message}"
+
+
+@main.command("validate", context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--profile", default="2015", show_default=True, help=PROFILE_HELP)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="输出格式：text 每条问题一行；json 一个 JSON 数组。")
+@click.option("-q", "--quiet", is_flag=True, help="不显示进度。")
+@run_safely
+def validate_cmd(paths, profile, fmt, quiet):
+    """检查填好的绩效目标表（文件或文件夹），逐个单元格指出要修改的地方。
+
+    退出码：0 没有错误；1 有错误；2 用法有误或没有可读的文件。
+    """
+    import json
+
+    result = _read_inputs(paths, profile, quiet)
+    if not result.files:
+        click.echo("错误：没有找到可检查的表格文件（xlsx/xls/et/ods）。", err=True)
+        sys.exit(2)
+    if fmt == "json":
+        click.echo(json.dumps([f.as_dict() for f in result.findings], ensure_ascii=False, indent=1))
+    else:
+        current = None
+        for f in result.findings:
+            if current is not None and f.file != current:
+                click.echo("")
+            current = f.file
+            click.echo(format_finding(f))
+        notices = len(result.findings) - result.errors - result.warnings
+        click.echo(f"共检查 {len(result.files)} 个文件、{len(result.projects)} 个项目：错误 {result.errors} 个，"
+                   f"警告 {result.warnings} 个，提示 {notices} 个。")
+    sys.exit(1 if result.errors else 0)

@@ -73,17 +73,17 @@ def grid_from_docx(path: str | Path, file: str = "") -> Grid:
     return Grid(file=file or str(path), sheet="", rows=rows)
 
 
-def grids_from_workbook(source, file: str = "") -> list[Grid]:
-    """Every worksheet of a workbook read by python-calamine (formulas by cached value).
+def grids_from_workbook(source, file: str = "", skip=()) -> list[Grid]:
+    """Every worksheet (but those named in ``skip``) read by python-calamine.
 
-    ``source`` is a path or a CalamineWorkbook already opened (and guarded) by scan.
+    ``source`` is a path or a CalamineWorkbook already opened; formulas come as cached values.
     """
     import python_calamine
 
     book = source if hasattr(source, "sheets_metadata") else python_calamine.load_workbook(str(source))
     grids = []
     for meta in book.sheets_metadata:
-        if str(meta.typ) not in ("SheetTypeEnum.WorkSheet", "WorkSheet"):
+        if meta.name in skip or str(meta.typ) != "SheetTypeEnum.WorkSheet":
             continue
         sheet = book.get_sheet_by_name(meta.name)
         rows = sheet.to_python()

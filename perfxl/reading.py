@@ -1,0 +1,144 @@
+"""Read inputs into Projects and findings: scan → guard → grid → form → rules, file by file.
+
+``read()`` is the library entry point (``perfxl.read``). A file's trouble becomes a finding
+and the run goes on with the next file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import UsageError
+from .model import ERROR, NOTICE, WARNING, Finding, Project
+from .profile import Profile, load_profile
+
+HELPER_SHEETS = {"填表说明", "指标体系"}
+FORM_HINTS = {"level1", "level2", "level3", "value", "total_year", "total_period", "fiscal", "goal_year"}
+
+
+@dataclass
+class ReadResult:
+    projects: list[Project] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # spreadsheets read (or tried)
+    skipped: list[str] = field(default_factory=list)  # non-spreadsheets found in folders
+
+    @property
+    def errors(self) -> int:
+        return sum(f.level == ERROR for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.level == WARNING for f in self.findings)
+
+
+def _file_finding(file: str, code: str, message: str, level: str = ERROR, sheet: str = "") -> Finding:
+    return Finding(level=level, code=code, message=message, file=file, sheet=sheet)
+
+
+def _looks_like_form(grid, profile: Profile) -> bool:
+    from .form import label_kind
+
+    hits = set()
+    for row in grid.rows[:200]:
+        for v in row:
+            kind = label_kind(v, profile)[0] if isinstance(v, str) else None
+            if kind in FORM_HINTS:
+                hits.add(kind)
+    return len(hits) >= 2
+
+
+def read_file(path: str, profile: Profile | str | None = None, explicit: bool = True) -> tuple[list[Project], list[Finding]]:
+    """Projects and findings of one spreadsheet file; never raises for a bad file."""
+    from . import scan
+    from .form import find_forms
+    from .grid import grids_from_workbook
+    from .rules import check_project
+
+    prof = profile if isinstance(profile, Profile) else load_profile(profile)
+    p = Path(path)
+    findings: list[Finding] = []
+    try:
+        kind = scan.sniff(p)
+        if kind == "other":
+            hint = "；Word 文档或文本请先用 perfxl import 导入" if p.suffix.lower() in (".txt", ".docx", ".doc") else ""
+            return [], [_file_finding(path, "not-spreadsheet", f"不是电子表格文件（xlsx/xls/et/ods），无法读取{hint}")]
+        skip_members: set[str] = set()
+        members: dict[str, str] = {}
+        if kind == "zip":
+            skip_members = scan.guard_zip(p)
+            members = scan.sheet_members(p)
+            if not members and not _is_ods(p):
+                return [], [_file_finding(path, "not-spreadsheet", "不是电子表格文件（可能是 Word 文档或压缩包），无法读取")]
+        elif scan.ole_is_encrypted(p):
+            return [], [_file_finding(path, "encrypted", "文件设有打开密码：请在 Excel 或 WPS 中取消密码（文件→信息→保护工作簿）后另存，再重新提交")]
+        elif p.stat().st_size > scan.MAX_FILE_BYTES:
+            return [], [_file_finding(path, "file-too-large", "文件过大，不像一张绩效目标表，已跳过")]
+
+        import python_calamine
+
+        book = python_calamine.CalamineWorkbook.from_path(str(p))
+        too_large = {name for name, member in members.items() if member in skip_members}
+        for name in too_large:
+            findings.append(_file_finding(path, "sheet-too-large", "工作表的已用区域大得异常（远处单元格），已跳过；请删除多余的行列后另存", sheet=name))
+        projects: list[Project] = []
+        for grid in grids_from_workbook(book, path, skip=too_large):
+            found = find_forms(grid, prof)
+            if not found:
+                if grid.sheet in HELPER_SHEETS:
+                    continue
+                if _looks_like_form(grid, prof):
+                    findings.append(_file_finding(path, "damaged-form", "像是绩效目标表，但找不到“项目名称”栏目：请检查表头是否被删改", WARNING, grid.sheet))
+                else:
+                    findings.append(_file_finding(path, "no-form", "此工作表中没有绩效目标表，已跳过", NOTICE, grid.sheet))
+                continue
+            for project in found:
+                projects.append(project)
+                findings.extend(check_project(project, prof))
+        return projects, findings
+    except scan.Rejected as exc:
+        return [], findings + [_file_finding(path, exc.code, str(exc))]
+    except MemoryError:
+        return [], findings + [_file_finding(path, "too-large", "文件内容过大，无法读取")]
+    except Exception as exc:  # calamine raises its own family and plain ValueErrors on damaged files
+        name = type(exc).__name__
+        if "Password" in name:
+            return [], findings + [_file_finding(path, "encrypted", "文件设有密码：请取消密码后另存，再重新提交")]
+        return [], findings + [_file_finding(path, "broken-file", f"文件已损坏，无法读取（{name}）；请用 Excel 或 WPS 打开后另存为 .xlsx")]
+
+
+def _is_ods(path: Path) -> bool:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return zf.read("mimetype").startswith(b"application/vnd.oasis.opendocument.spreadsheet")
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return False
+
+
+def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=None) -> ReadResult:
+    """Read files and folders into projects and findings (``perfxl.read``).
+
+    Folders are searched recursively; lock and temp files are skipped silently, other
+    non-spreadsheets are skipped and listed in ``skipped``. A file named explicitly that is not a
+    spreadsheet is an error finding.
+    """
+    from . import scan
+
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    prof = profile if isinstance(profile, Profile) else load_profile(profile)
+    inputs = scan.collect(paths, exclude=exclude)
+    if inputs.missing:
+        raise UsageError(f"找不到：{'、'.join(inputs.missing)}；请检查路径")
+    result = ReadResult(skipped=[str(p) for p in inputs.skipped])
+    for path in inputs.files:
+        projects, findings = read_file(str(path), prof, path in inputs.explicit)
+        result.files.append(str(path))
+        result.projects.extend(projects)
+        result.findings.extend(findings)
+        if progress:
+            progress(path)
+    return result

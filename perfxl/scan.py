@@ -1,0 +1,212 @@
+"""Find input files, decide what they are by content, and guard them before any parser runs.
+
+calamine aborts the whole process on a sheet whose used range is absurd (one cell at
+XFD1048576 makes it allocate hundreds of GiB), and zip bombs inflate without bound; so every
+zip member is inflated here as a stream with a cap, and sheet XML is scanned for its extent.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_FILE_BYTES = 100 * 1024 * 1024
+MAX_MEMBER_BYTES = 200 * 1024 * 1024
+MAX_TOTAL_BYTES = 400 * 1024 * 1024
+MAX_RATIO = 200  # inflated / compressed, for members above 1 MiB inflated
+MAX_CELLS = 5_000_000  # rows × columns of one sheet's used range
+MAX_ROWS = 200_000
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".et", ".ods", ".xltx", ".xltm", ".ett", ".xlsb"}
+
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,4})([0-9]{1,8})"')
+_ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]{1,8})"')
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([A-Z]{1,4})?([0-9]{1,8})?(?::([A-Z]{1,4})([0-9]{1,8}))?"')
+_DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+class Rejected(Exception):
+    """The file must not be parsed; ``code`` and the message become a finding."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class Inputs:
+    files: list[Path] = field(default_factory=list)  # spreadsheets to read
+    explicit: set[Path] = field(default_factory=set)  # named by the user, not found in a folder
+    skipped: list[Path] = field(default_factory=list)  # non-spreadsheets found in folders
+    missing: list[str] = field(default_factory=list)
+
+
+def is_scratch(path: Path) -> bool:
+    """Lock, temp and metadata files of Excel, WPS, LibreOffice and macOS."""
+    name = path.name
+    return (name.startswith(("~$", ".~lock.", "._", ".")) or name.endswith("#") or name.endswith(".tmp")
+            or "__MACOSX" in path.parts or name in ("Thumbs.db", "desktop.ini"))
+
+
+def sniff(path: Path) -> str:
+    """'zip', 'ole' or 'other', from the first bytes."""
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head.startswith(ZIP_MAGIC):
+        return "zip"
+    if head == OLE_MAGIC:
+        return "ole"
+    return "other"
+
+
+def collect(paths, exclude=()) -> Inputs:
+    """Expand folders (recursively, in sorted order); skip scratch files silently."""
+    out = Inputs()
+    excluded = {os.path.normcase(os.path.abspath(p)) for p in exclude}
+    seen: set[str] = set()
+
+    def add(path: Path, explicit: bool):
+        key = os.path.normcase(os.path.abspath(path))
+        if key in seen or key in excluded:
+            return
+        seen.add(key)
+        if explicit:
+            out.explicit.add(path)
+            out.files.append(path)
+            return
+        if is_scratch(path):
+            return
+        try:
+            kind = sniff(path)
+        except OSError:
+            kind = "other"
+        if kind in ("zip", "ole") and (path.suffix.lower() in SPREADSHEET_SUFFIXES or kind == "ole"):
+            out.files.append(path)
+        else:
+            out.skipped.append(path)
+
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for root, dirs, names in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__MACOSX")
+                for name in sorted(names):
+                    add(Path(root) / name, explicit=False)
+        elif path.exists():
+            add(path, explicit=True)
+        else:
+            out.missing.append(str(raw))
+    return out
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _stream_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, scan_cells: bool):
+    """Inflate one member as a stream under a byte budget; return (bytes inflated, extent)."""
+    extent = [0, 0, 0]  # max row, max column, dimension area
+    total = 0
+    tail = b""
+    with zf.open(info) as fh:
+        while True:
+            chunk = fh.read(1 << 20)
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > budget:
+                raise Rejected("zip-bomb", "解压后体积异常巨大（疑似压缩炸弹），已跳过")
+            window = tail + chunk
+            if _DOCTYPE.search(window):
+                raise Rejected("xml-entities", "文件内含 XML 实体声明（可能是恶意文件），已跳过；请用 Excel 或 WPS 另存后再试")
+            if scan_cells:
+                for m in _CELL_REF.finditer(window):
+                    extent[0] = max(extent[0], int(m.group(2)))
+                    extent[1] = max(extent[1], _col_number(m.group(1)))
+                for m in _ROW_REF.finditer(window):
+                    extent[0] = max(extent[0], int(m.group(1)))
+                if not extent[2]:
+                    dim = _DIMENSION.search(window)
+                    if dim and dim.group(3):
+                        rows = int(dim.group(4)) - int(dim.group(2) or 1) + 1
+                        cols = _col_number(dim.group(3)) - _col_number(dim.group(1) or b"A") + 1
+                        extent[2] = max(1, rows * cols)
+            tail = window[-64:]
+    return total, extent
+
+
+def guard_zip(path: Path) -> set[str]:
+    """Check an OOXML/ODS package; returns the sheet member names whose extent is too large.
+
+    Raises Rejected for a file that must not be opened at all.
+    """
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise Rejected("unreadable", f"无法读取文件（{exc.strerror}）") from None
+    if size > MAX_FILE_BYTES:
+        raise Rejected("file-too-large", f"文件过大（{size // 1048576} MB），不像一张绩效目标表，已跳过")
+    too_large: set[str] = set()
+    try:
+        with zipfile.ZipFile(path) as zf:
+            total = 0
+            for info in zf.infolist():
+                if info.file_size > MAX_MEMBER_BYTES or (
+                        info.file_size > 1 << 20 and info.file_size > MAX_RATIO * max(1, info.compress_size)):
+                    raise Rejected("zip-bomb", "解压后体积异常巨大（疑似压缩炸弹），已跳过")
+                is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+                if not (info.filename.endswith(".xml") or info.filename.endswith(".rels")):
+                    continue
+                inflated, (rows, cols, dim_area) = _stream_member(zf, info, MAX_TOTAL_BYTES - total, is_sheet)
+                total += inflated
+                if is_sheet and (rows > MAX_ROWS or rows * cols > MAX_CELLS or dim_area > MAX_CELLS):
+                    too_large.add(info.filename)
+    except Rejected:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        raise Rejected("broken-file", f"文件已损坏，无法打开（{type(exc).__name__}）；请用 Excel 或 WPS 重新保存") from None
+    return too_large
+
+
+def sheet_members(path: Path) -> dict[str, str]:
+    """Sheet name → worksheet XML member, from workbook.xml and its relationships."""
+    import defusedxml.ElementTree as ET
+
+    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            if "xl/workbook.xml" not in names:
+                return {}
+            book = ET.fromstring(zf.read("xl/workbook.xml"))
+            rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels")) if "xl/_rels/workbook.xml.rels" in names else None
+    except Exception as exc:  # defusedxml raises its own family on entity tricks
+        if type(exc).__module__.startswith("defusedxml"):
+            raise Rejected("xml-entities", "文件内含 XML 实体声明（可能是恶意文件），已跳过；请用 Excel 或 WPS 另存后再试") from None
+        raise Rejected("broken-file", f"文件已损坏，无法打开（{type(exc).__name__}）；请用 Excel 或 WPS 重新保存") from None
+    targets = {}
+    if rels is not None:
+        for rel in rels:
+            target = rel.get("Target", "")
+            target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            targets[rel.get("Id")] = target
+    out = {}
+    for sheet in book.iter(f"{ns_main}sheet"):
+        out[sheet.get("name", "")] = targets.get(sheet.get(f"{ns_rel}id"), "")
+    return out
+
+
+def ole_is_encrypted(path: Path) -> bool:
+    """An OLE file holding an encrypted OOXML package (a password-protected .xlsx)."""
+    with open(path, "rb") as fh:
+        data = fh.read(min(path.stat().st_size, 4 << 20))
+    return "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data
