@@ -25,7 +25,6 @@ MAX_ROWS = 200_000
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".et", ".ods", ".xltx", ".xltm", ".ett", ".xlsb"}
 
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,4})([0-9]{1,8})"')
-_ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]{1,8})"')
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([A-Z]{1,4})?([0-9]{1,8})?(?::([A-Z]{1,4})([0-9]{1,8}))?"')
 _DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
@@ -112,8 +111,14 @@ def _col_number(letters: bytes) -> int:
 
 
 def _stream_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, scan_cells: bool):
-    """Inflate one member as a stream under a byte budget; return (bytes inflated, extent)."""
-    extent = [0, 0, 0]  # max row, max column, dimension area
+    """Inflate one member as a stream under a byte budget; return (bytes inflated, extent).
+
+    extent is (rows, columns, dimension area) of the cells' bounding box, which is what
+    calamine allocates for.
+    """
+    low_row = low_col = 1 << 30
+    high_row = high_col = 0
+    dim_area = 0
     total = 0
     tail = b""
     with zf.open(info) as fh:
@@ -129,18 +134,19 @@ def _stream_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, scan
                 raise Rejected("xml-entities", "文件内含 XML 实体声明（可能是恶意文件），已跳过；请用 Excel 或 WPS 另存后再试")
             if scan_cells:
                 for m in _CELL_REF.finditer(window):
-                    extent[0] = max(extent[0], int(m.group(2)))
-                    extent[1] = max(extent[1], _col_number(m.group(1)))
-                for m in _ROW_REF.finditer(window):
-                    extent[0] = max(extent[0], int(m.group(1)))
-                if not extent[2]:
+                    row, col = int(m.group(2)), _col_number(m.group(1))
+                    low_row, high_row = min(low_row, row), max(high_row, row)
+                    low_col, high_col = min(low_col, col), max(high_col, col)
+                if not dim_area:
                     dim = _DIMENSION.search(window)
                     if dim and dim.group(3):
                         rows = int(dim.group(4)) - int(dim.group(2) or 1) + 1
                         cols = _col_number(dim.group(3)) - _col_number(dim.group(1) or b"A") + 1
-                        extent[2] = max(1, rows * cols)
+                        dim_area = max(1, rows * cols)
             tail = window[-64:]
-    return total, extent
+    if not high_row:
+        return total, (0, 0, dim_area)
+    return total, (high_row - low_row + 1, high_col - low_col + 1, dim_area)
 
 
 def guard_zip(path: Path) -> set[str]:
