@@ -61,6 +61,10 @@ def read_file(path: str, profile: Profile | str | None = None, explicit: bool = 
     findings: list[Finding] = []
     try:
         kind = scan.sniff(p)
+        if kind == "other" and p.stat().st_size == 0:
+            return [], [_file_finding(path, "empty-file", "文件是空的（0 字节），可能没有保存完整：请重新保存后再提交")]
+        if kind == "other" and p.suffix.lower() in scan.SPREADSHEET_SUFFIXES:
+            return [], [_file_finding(path, "broken-file", "文件已损坏或不是真正的表格文件：请用 Excel 或 WPS 打开后另存为 .xlsx")]
         if kind == "other":
             hint = "；Word 文档或文本请先用 perfxl import 导入" if p.suffix.lower() in (".txt", ".docx", ".doc") else ""
             return [], [_file_finding(path, "not-spreadsheet", f"不是电子表格文件（xlsx/xls/et/ods），无法读取{hint}")]

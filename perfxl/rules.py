@@ -17,7 +17,8 @@ FIELD_NAMES = {
     "funds_period.total": "实施期金额", "funds_period.fiscal": "实施期财政拨款", "funds_period.other": "实施期其他资金",
     "funds_year.total": "年度金额", "funds_year.fiscal": "年度财政拨款", "funds_year.other": "年度其他资金",
 }
-REQUIRED_FIELDS = ("name", "department", "unit")
+REQUIRED_FIELDS = {"name": "missing-project-name", "department": "missing-department",
+                   "unit": "missing-implementing-unit"}
 
 
 def _finding(project: Project, level: str, code: str, cell: str, message: str) -> Finding:
@@ -35,9 +36,9 @@ def check_project(project: Project, profile: Profile) -> list[Finding]:
     add = lambda level, code, cell, message: out.append(_finding(project, level, code, cell, message))  # noqa: E731
     cells = project.cells
 
-    for key in REQUIRED_FIELDS:
+    for key, code in REQUIRED_FIELDS.items():
         if not getattr(project, key):
-            add(ERROR, f"missing-{key}", cells.get(key, ""), f"{FIELD_NAMES[key]}为空：请填写{FIELD_NAMES[key]}")
+            add(ERROR, code, cells.get(key, ""), f"{FIELD_NAMES[key]}为空：请填写{FIELD_NAMES[key]}")
     for key, text in project.bad_amounts.items():
         add(ERROR, "amount-not-number", cells.get(key, ""),
             f"{FIELD_NAMES[key]}“{text}”不是数字：请只填数字，单位万元（如 8.2）")
@@ -107,7 +108,7 @@ def check_indicators(project: Project, profile: Profile) -> list[Finding]:
                 f"年度指标值“{ind.value}”是模板占位符：请填写实际目标值")
             continue
         if t.kind == "定量" and not t.unit and not t.is_date:
-            add(WARNING, "missing-unit", ind.value_cell,
+            add(WARNING, "value-without-unit", ind.value_cell,
                 f"年度指标值“{ind.value}”没有计量单位：请写明单位（如 {ind.value}个、{ind.value}%）")
         if t.implicit_operator:
             add(NOTICE, "implicit-operator", ind.value_cell,

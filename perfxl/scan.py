@@ -84,7 +84,7 @@ def collect(paths, exclude=()) -> Inputs:
             kind = sniff(path)
         except OSError:
             kind = "other"
-        if kind in ("zip", "ole") and (path.suffix.lower() in SPREADSHEET_SUFFIXES or kind == "ole"):
+        if path.suffix.lower() in SPREADSHEET_SUFFIXES or kind == "ole":
             out.files.append(path)
         else:
             out.skipped.append(path)

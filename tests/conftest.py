@@ -108,3 +108,43 @@ def libreoffice_convert(source: Path, target_dir: Path, to: str = "xlsx", recalc
     result = out / (source.stem + "." + to)
     assert result.exists(), f"LibreOffice did not convert {source}"
     return result
+
+
+def write_workbook(path: Path, sheets: dict, merges: dict | None = None, numbers: bool = True) -> Path:
+    """A workbook with the given sheets of rows; numeric-looking text becomes numbers if asked.
+
+    A cell given as ("=FORMULA", value) is written as a formula with its cached value.
+    """
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    for name, rows in sheets.items():
+        ws = wb.add_worksheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if isinstance(value, tuple):
+                    ws.write_formula(r, c, value[0], None, value[1])
+                elif isinstance(value, (int, float)):
+                    ws.write_number(r, c, value)
+                elif value in ("", None):
+                    continue
+                elif numbers and _is_number(value):
+                    ws.write_number(r, c, float(value))
+                else:
+                    ws.write_string(r, c, value)
+        for rng, text in (merges or {}).get(name, []):
+            ws.merge_range(rng, text)
+    wb.close()
+    return path
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def seed_rows() -> list[list[str]]:
+    return [line.split("\t") for line in SEED.read_text(encoding="utf-8").split("\n")]

@@ -1,0 +1,79 @@
+"""Broken and hostile files: each reported or skipped, the good files beside them still read."""
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+import pytest
+
+import hostile
+from conftest import DATA_2023, SEED_NAMES
+
+GOOD = DATA_2023 / f"{SEED_NAMES[0]}.xlsx"
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    d = tmp_path_factory.mktemp("year-end")
+    (d / "good.xlsx").write_bytes(GOOD.read_bytes())
+    hostile.truncated(GOOD, d / "truncated.xlsx")
+    hostile.empty(d / "empty.xlsx")
+    hostile.fake_encrypted(d / "encrypted.xlsx")
+    hostile.zip_bomb(d / "bomb.xlsx")
+    hostile.far_cell(d / "far.xlsx")
+    hostile.far_cell(d / "far-no-dimension.xlsx", with_dimension=False)
+    hostile.entity_bomb(d / "entities.xlsx", GOOD)
+    hostile.not_a_form(d / "contacts.xlsx")
+    (d / "~$good.xlsx").write_bytes(b"\x00" * 165)
+    (d / ".~lock.good.xlsx#").write_text("lock")
+    (d / "readme.txt").write_text("说明", encoding="utf-8")
+    return d
+
+
+def run_validate(*args, limit_gb=3):
+    """perfxl validate in a child process with an address-space cap, as a user would run it."""
+    def cap():
+        resource.setrlimit(resource.RLIMIT_AS, (limit_gb << 30, limit_gb << 30))
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "perfxl", "validate", "--format", "json", *args],
+                          capture_output=True, text=True, timeout=120, preexec_fn=cap,
+                          env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    return proc, time.monotonic() - start
+
+
+def test_every_bad_file_becomes_one_finding_and_the_good_one_is_read(folder):
+    proc, seconds = run_validate(str(folder))
+    assert "Traceback" not in proc.stderr
+    assert proc.returncode == 1, proc.stderr
+    findings = json.loads(proc.stdout)
+    by_file = {}
+    for f in findings:
+        by_file.setdefault(os.path.basename(f["file"]), []).append(f["code"])
+    assert by_file["truncated.xlsx"] == ["broken-file"]
+    assert by_file["empty.xlsx"] == ["empty-file"]
+    assert by_file["encrypted.xlsx"] == ["encrypted"]
+    assert by_file["bomb.xlsx"] == ["zip-bomb"]
+    assert by_file["far.xlsx"] == ["sheet-too-large"]
+    assert by_file["far-no-dimension.xlsx"] == ["sheet-too-large"]
+    assert by_file["entities.xlsx"] == ["xml-entities"]
+    assert by_file["contacts.xlsx"] == ["no-form"]
+    assert "~$good.xlsx" not in by_file and ".~lock.good.xlsx#" not in by_file
+    assert "已跳过 1 个非表格文件" in proc.stderr
+    assert all(f["level"] == "notice" for f in findings if f["file"].endswith("good.xlsx"))
+    assert seconds < 60
+
+
+def test_named_text_file_is_an_error(folder):
+    proc, _ = run_validate(str(folder / "readme.txt"), str(folder / "good.xlsx"))
+    findings = json.loads(proc.stdout)
+    assert [f["code"] for f in findings if f["file"].endswith("readme.txt")] == ["not-spreadsheet"]
+    assert proc.returncode == 1
+
+
+def test_empty_file_named_explicitly(folder):
+    proc, _ = run_validate(str(folder / "empty.xlsx"))
+    assert proc.returncode == 1
+    assert [(f["level"], f["code"]) for f in json.loads(proc.stdout)] == [("error", "empty-file")]

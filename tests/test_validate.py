@@ -1,0 +1,147 @@
+"""perfxl validate: findings, output formats and exit codes; the rules on the seed."""
+
+import json
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+
+from perfxl.model import Funds, Indicator, Project
+from perfxl.profile import load_profile
+from perfxl.rules import check_project
+from perfxl.targets import parse_target
+from conftest import DATA_2023, write_workbook
+
+# Every finding the seed gives under the 2015 profile (file stem, level, code, cell).
+SEED_FINDINGS_2015 = {
+    ("质量发展专项经费", "error", "missing-level1", "B4"),
+    ("市场监管局执法服装采购经费", "warning", "value-without-unit", "E13"),
+}
+
+
+def test_seed_findings():
+    result = CliRunner().invoke(main_cli(), ["validate", str(DATA_2023), "--format", "json"])
+    assert result.exit_code == 1
+    findings = json.loads(result.output)
+    serious = {(f["project"], f["level"], f["code"], f["cell"]) for f in findings if f["level"] != "notice"}
+    assert serious == SEED_FINDINGS_2015
+    notices = [f for f in findings if f["level"] == "notice"]
+    assert {f["code"] for f in notices} == {"implicit-operator"}
+    assert len(notices) == 24
+    error = next(f for f in findings if f["level"] == "error")
+    assert error["message"] == "缺少效益指标：每个项目至少要有一个效益指标（2015版指标体系），请补充"
+    assert set(error) == {"level", "code", "file", "sheet", "cell", "project", "message"}
+    assert error["sheet"] == "质量发展专项经费"
+
+
+def main_cli():
+    from perfxl.cli import main
+    return main
+
+
+def test_text_output_and_count_line():
+    result = CliRunner().invoke(main_cli(), ["validate", str(DATA_2023), "-q"])
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 1
+    assert lines[-1] == "共检查 8 个文件、8 个项目：错误 1 个，警告 1 个，提示 24 个。"
+    error_line = next(line for line in lines if " 错误 " in line)
+    assert error_line == (f"{DATA_2023 / '质量发展专项经费.xlsx'}!质量发展专项经费!B4 错误 missing-level1 "
+                          "缺少效益指标：每个项目至少要有一个效益指标（2015版指标体系），请补充")
+
+
+def test_profile_2021_requires_cost():
+    result = CliRunner().invoke(main_cli(), ["validate", str(DATA_2023), "--profile", "2021", "--format", "json"])
+    codes = [(f["project"], f["message"]) for f in json.loads(result.output) if f["code"] == "missing-level1"]
+    assert len([c for c in codes if "缺少成本指标" in c[1]]) == 8
+
+
+def test_clean_file_exits_0(tmp_path):
+    result = CliRunner().invoke(main_cli(), ["validate", str(DATA_2023 / "市场监管局工作业务经费.xlsx"), "-q"])
+    assert result.exit_code == 0
+    assert result.output.strip().splitlines()[-1].startswith("共检查 1 个文件、1 个项目：错误 0 个，警告 0 个")
+
+
+def test_nothing_readable_exits_2(tmp_path):
+    (tmp_path / "a.txt").write_text("x")
+    result = CliRunner().invoke(main_cli(), ["validate", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "没有找到可检查的表格文件" in result.output
+
+
+def test_missing_path_exits_2(tmp_path):
+    result = CliRunner().invoke(main_cli(), ["validate", str(tmp_path / "无此文件.xlsx")])
+    assert result.exit_code == 2
+    assert result.output.strip() == f"错误：找不到：{tmp_path / '无此文件.xlsx'}；请检查路径"
+
+
+def test_windows_style_glob_is_expanded(tmp_path):
+    result = CliRunner().invoke(main_cli(), ["validate", str(DATA_2023 / "市场*.xlsx"), "--format", "json", "-q"])
+    assert result.exit_code == 0
+    assert {f["project"] for f in json.loads(result.output)} >= {"市场监管局工作业务经费", "市场监管服务中心工作业务经费"}
+
+
+def _project(values, level1="产出指标", level2="数量指标", **funds):
+    p = Project(name="测试项目", department="部门", unit="单位", file="f.xlsx", sheet="表")
+    p.funds_year = Funds(**({"total": Decimal(10), "fiscal": Decimal(10)} | funds))
+    p.funds_period = Funds(total=Decimal(10), fiscal=Decimal(10))
+    base = [("效益指标", "社会效益指标", "效益", "提升"), ("满意度指标", "服务对象满意度指标", "满意度", "≥90%")]
+    rows = [(level1, level2, name, v) for name, v in values] + base
+    p.indicators = [Indicator(a, b, c, v, parse_target(v), cell=f"C{13 + i}", value_cell=f"E{13 + i}")
+                    for i, (a, b, c, v) in enumerate(rows)]
+    return p
+
+
+def codes(project, profile="2015"):
+    return [(f.level, f.code, f.cell) for f in check_project(project, load_profile(profile))]
+
+
+@pytest.mark.parametrize("values, expected", [
+    ([("宣传次数", "≥2次")], []),
+    ([("宣传次数", "*")], [("error", "placeholder-value", "E13")]),
+    ([("宣传次数", "≥**%")], [("error", "placeholder-value", "E13")]),
+    ([("宣传次数", "")], [("error", "missing-value", "E13")]),
+    ([("", "≥2次")], [("error", "missing-level3", "C13")]),
+    ([("宣传次数", "≥12")], [("warning", "value-without-unit", "E13")]),
+    ([("合格率", "≥120%")], [("warning", "rate-over-100", "E13")]),
+    ([("次数", "≥2次"), ("次数", "≥3次")], [("warning", "duplicate-indicator", "C13")]),
+])
+def test_indicator_rules(values, expected):
+    assert codes(_project(values)) == expected
+
+
+def test_satisfaction_rules():
+    p = _project([("次数", "≥2次")])
+    p.indicators[-1].value, p.indicators[-1].target = "≥70%", parse_target("≥70%")
+    assert codes(p) == [("warning", "satisfaction-low", "E15")]
+    p.indicators[-1].value, p.indicators[-1].target = "100%", parse_target("100%")
+    assert ("warning", "satisfaction-100", "E15") in codes(p)
+
+
+def test_cost_written_with_ge():
+    assert codes(_project([("单位成本", "≥5万元")], level2="成本指标")) == [("warning", "cost-greater-than", "E13")]
+
+
+def test_amount_rules():
+    p = _project([("次数", "≥2次")], total=Decimal(10), fiscal=Decimal(8), other=Decimal(1))
+    p.cells["funds_year.total"] = "E7"
+    assert codes(p) == [("error", "amount-sum-mismatch", "E7")]
+    p = _project([("次数", "≥2次")], total=Decimal(20), fiscal=Decimal(20))
+    assert ("error", "year-exceeds-period", "") in codes(p)
+    p = _project([("次数", "≥2次")], total=Decimal(-1), fiscal=None)
+    assert ("error", "amount-negative", "") in codes(p)
+    p = _project([("次数", "≥2次")], total=None, fiscal=None)
+    assert ("error", "missing-year-amount", "") in codes(p)
+    p = _project([("次数", "≥2次")], total=Decimal("10.005"), fiscal=Decimal(10))
+    assert codes(p) == []  # within 0.01 万元
+
+
+def test_missing_fields_and_bad_amount_text(tmp_path):
+    rows = [["项目名称", "", "项目实施期", "2023年"], ["主管部门", "局", "实施单位", ""],
+            ["资金投入(万元)", "实施期金额", "十万", "年度金额", "abc"],
+            ["一级指标", "二级指标", "三级指标", "年度指标值"], ["产出指标", "数量指标", "次数", "≥1次"]]
+    path = write_workbook(tmp_path / "bad.xlsx", {"表": rows})
+    result = CliRunner().invoke(main_cli(), ["validate", str(path), "--format", "json"])
+    found = {(f["code"], f["cell"]) for f in json.loads(result.output) if f["level"] == "error"}
+    assert {("missing-project-name", "B1"), ("missing-implementing-unit", "D2"), ("amount-not-number", "C3"),
+            ("amount-not-number", "E3")} <= found
+    assert result.exit_code == 1
