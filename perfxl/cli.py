@@ -129,6 +129,8 @@ def main(verbose):
     常用：
       perfxl template -o 模板.xlsx --year 2023      生成填报模板
       perfxl import 目标表.docx -o 表格/            把 Word 表格导入为填好的模板
+      perfxl validate 表格/                         检查填好的表
+      perfxl consolidate 表格/ -o 汇总.xlsx         合并为汇总表
     """
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
@@ -224,4 +226,44 @@ def validate_cmd(paths, profile, fmt, quiet):
         notices = len(result.findings) - result.errors - result.warnings
         click.echo(f"共检查 {len(result.files)} 个文件、{len(result.projects)} 个项目：错误 {result.errors} 个，"
                    f"警告 {result.warnings} 个，提示 {notices} 个。")
+    sys.exit(1 if result.errors else 0)
+
+
+@main.command("consolidate", context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--output", required=True, help="输出的汇总工作簿（.xlsx）。")
+@click.option("--profile", default="2015", show_default=True, help=PROFILE_HELP)
+@click.option("--title", help="汇总表标题，默认如“2023年度 某某局 项目绩效目标汇总表”。")
+@click.option("--csv-dir", type=click.Path(file_okay=False), help="另存 CSV（带 BOM，Excel 可直接打开）到此文件夹。")
+@click.option("--strict", is_flag=True, help="有错误时不写出汇总表（退出码 1）。")
+@click.option("-q", "--quiet", is_flag=True, help="不显示进度。")
+@run_safely
+def consolidate_cmd(paths, output, profile, title, csv_dir, strict, quiet):
+    """把各项目的绩效目标表（及各部门的汇总表）合并成汇总工作簿，并按部门、单位汇总资金。
+
+    \b
+    退出码：0 已写出且没有错误；1 有错误（已列出；--strict 时不写出）；2 用法有误或没有可汇总的项目。
+    """
+    from .summary import consolidate
+
+    progress = Progress(quiet, "已读取文件")
+    result = consolidate(expand_paths(paths), output, profile=profile, title=title, csv_dir=csv_dir,
+                         strict=strict, progress=progress)
+    progress.done()
+    if result.skipped and not quiet:
+        click.echo(f"已跳过 {len(result.skipped)} 个非表格文件（如 {result.skipped[0]}）", err=True)
+    for f in result.findings:
+        if f.level != "notice":
+            click.echo(format_finding(f))
+    if not result.projects:
+        click.echo("错误：没有找到任何项目，未写出汇总表。", err=True)
+        sys.exit(2)
+    counts = (f"{len(result.projects)} 个项目、{result.indicator_count} 个指标，年度金额合计 "
+              f"{result.year_total:.2f} 万元；错误 {result.errors} 个，警告 {result.warnings} 个")
+    if result.written is None:
+        click.echo(f"有错误，按 --strict 未写出汇总表（{counts}）。")
+    else:
+        click.echo(f"已写出汇总表：{result.written}（{counts}）")
+        for path in result.csv_files:
+            click.echo(f"已写出：{path}")
     sys.exit(1 if result.errors else 0)

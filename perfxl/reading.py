@@ -55,6 +55,7 @@ def read_file(path: str, profile: Profile | str | None = None, explicit: bool = 
     from .form import find_forms
     from .grid import grids_from_workbook
     from .rules import check_project
+    from .tables import projects_from_summary
 
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     p = Path(path)
@@ -84,6 +85,10 @@ def read_file(path: str, profile: Profile | str | None = None, explicit: bool = 
 
         book = python_calamine.CalamineWorkbook.from_path(str(p))
         too_large = {name for name, member in members.items() if member in skip_members}
+        if not too_large:
+            carried = projects_from_summary(book, path)
+            if carried is not None:
+                return carried
         for name in too_large:
             findings.append(_file_finding(path, "sheet-too-large", "工作表的已用区域大得异常（远处单元格），已跳过；请删除多余的行列后另存", sheet=name))
         projects: list[Project] = []
