@@ -13,6 +13,9 @@ Submodules are imported lazily so that ``perfxl --help`` starts instantly.
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    "read": "reading",
+    "ReadResult": "reading",
+    "consolidate": "summary",
     "write_template": "template",
     "import_forms": "importer",
     "parse_target": "targets",

@@ -153,6 +153,7 @@ def projects_from_summary(book, file: str) -> tuple[list[Project], list[Finding]
     h = _header_index(rows, ["项目名称", "年度金额", "来源文件"])
     if h is None:
         return None
+    year = re.search(r"(\d{4})年度", " ".join(str(v) for row in rows[:h] for v in row))
     col = {str(v).strip(): i for i, v in enumerate(rows[h])}
     get = lambda row, name: row[col[name]] if name in col and col[name] < len(row) else ""  # noqa: E731
     text = lambda row, name: str(get(row, name)).strip()  # noqa: E731
@@ -167,7 +168,7 @@ def projects_from_summary(book, file: str) -> tuple[list[Project], list[Finding]
             funds_period=Funds(*(_decimal(get(row, c)) for c in ("实施期金额", "实施期财政拨款", "实施期其他资金"))),
             funds_year=Funds(*(_decimal(get(row, c)) for c in ("年度金额", "年度财政拨款", "年度其他资金"))),
             goal_period=text(row, "实施期目标"), goal_year=text(row, "年度目标"),
-            file=text(row, "来源文件"), sheet=text(row, "来源工作表"),
+            file=text(row, "来源文件"), sheet=text(row, "来源工作表"), year=year.group(1) if year else "",
         )
         projects.setdefault((p.file, p.sheet, p.name), p)
         order.append(p)
