@@ -39,6 +39,13 @@ def label_kind(value: object, profile: Profile) -> tuple[str | None, str]:
     """
     if not isinstance(value, str) or len(value) > 40:
         return None, ""
+    cached = profile.label_cache.get(value)
+    if cached is None:
+        cached = profile.label_cache[value] = _label_kind(value, profile)
+    return cached
+
+
+def _label_kind(value: str, profile: Profile) -> tuple[str | None, str]:
     key = label_key(value)
     kind = profile.label_index.get(key)
     if kind:
@@ -92,20 +99,15 @@ def tidy_decimal(number: Decimal) -> Decimal:
 class _Reader:
     """Reads one form region of a grid."""
 
-    def __init__(self, grid: Grid, profile: Profile, start: int, end: int):
+    def __init__(self, grid: Grid, profile: Profile, start: int, end: int, row_tokens: list):
         self.grid, self.profile, self.start, self.end = grid, profile, start, end
+        self.row_tokens = row_tokens
         self.project = Project(file=grid.file, sheet=grid.sheet)
         self.in_yuan = False
         self.table_end = start
 
     def tokens(self, r: int) -> list[tuple[int, str | None, object, str]]:
-        """Non-blank cells of row r as (col, label kind, value, inline value)."""
-        out = []
-        for c, v in enumerate(self.grid.rows[r]):
-            if not _blank(v):
-                kind, inline = label_kind(v, self.profile)
-                out.append((c, kind, v, inline))
-        return out
+        return self.row_tokens[r]
 
     def read(self, preamble: range) -> Project:
         self.read_preamble(preamble)
@@ -309,19 +311,26 @@ def _first(row: list, start: int | None, stop: int | None) -> tuple[object, int 
     return "", None
 
 
+def row_tokens(row: list, profile: Profile) -> list[tuple[int, str | None, object, str]]:
+    """Non-blank cells of a row as (col, label kind, value, inline value)."""
+    out = []
+    for c, v in enumerate(row):
+        if v == "" or v is None or (isinstance(v, str) and v.isspace()):
+            continue
+        kind, inline = label_kind(v, profile)
+        out.append((c, kind, v, inline))
+    return out
+
+
 def find_forms(grid: Grid, profile: Profile) -> list[Project]:
     """Every form in the grid, in order; a sheet can hold several stacked."""
-    starts = []
-    for r, row in enumerate(grid.rows):
-        for v in row:
-            if not _blank(v) and label_kind(v, profile)[0] == "name":
-                starts.append(r)
-                break
+    tokens = [row_tokens(row, profile) for row in grid.rows]
+    starts = [r for r, toks in enumerate(tokens) if any(t[1] == "name" for t in toks)]
     projects = []
     previous_end = 0
     for n, start in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else len(grid.rows)
-        reader = _Reader(grid, profile, start, end)
+        reader = _Reader(grid, profile, start, end, tokens)
         project = reader.read(range(previous_end, start))
         project.position = n
         projects.append(project)

@@ -19,7 +19,7 @@ def cell_name(row: int, col: int) -> str:
     return f"{letters}{row + 1}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Target:
     """年度指标值 parsed: operator, number and unit, or a qualitative text."""
 
@@ -35,7 +35,7 @@ class Target:
     is_date: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class Indicator:
     level1: str
     level2: str
@@ -47,7 +47,7 @@ class Indicator:
     note: str = ""  # how the 一级/二级 were resolved against the profile, if not as written
 
 
-@dataclass
+@dataclass(slots=True)
 class Funds:
     """One funds column (实施期 or 年度), exact decimals in 万元; None where blank."""
 
@@ -56,7 +56,7 @@ class Funds:
     other: Decimal | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Project:
     name: str = ""
     department: str = ""  # 主管部门
@@ -78,7 +78,7 @@ class Project:
     position: int = 0  # order within the sheet
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     level: str  # error / warning / notice
     code: str

@@ -46,10 +46,12 @@ class Profile:
     labels: dict[str, list[str]]
     parent: dict[str, str] = field(init=False)
     label_index: dict[str, str] = field(init=False)
+    label_cache: dict[str, tuple] = field(init=False, repr=False, compare=False)  # cell text → label_kind
 
     def __post_init__(self) -> None:
         self.parent = {l2: l1 for l1, l2s in self.levels.items() for l2 in l2s}
         self.label_index = {label_key(t): kind for kind, ts in self.labels.items() for t in ts}
+        self.label_cache = {}
 
     def canonical(self, name: str) -> str:
         name = label_key(name)

@@ -6,6 +6,7 @@ and the run goes on with the next file.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from .model import ERROR, NOTICE, WARNING, Finding, Project
 from .profile import Profile, load_profile
 
 HELPER_SHEETS = {"填表说明", "指标体系"}
+PARALLEL_FROM = 8  # fewer files are read in this process: a pool costs more than it saves
 FORM_HINTS = {"level1", "level2", "level3", "value", "total_year", "total_period", "fiscal", "goal_year"}
 
 
@@ -69,13 +71,13 @@ def read_file(path: str, profile: Profile | str | None = None, explicit: bool = 
         if kind == "other":
             hint = "；Word 文档或文本请先用 perfxl import 导入" if p.suffix.lower() in (".txt", ".docx", ".doc") else ""
             return [], [_file_finding(path, "not-spreadsheet", f"不是电子表格文件（xlsx/xls/et/ods），无法读取{hint}")]
-        skip_members: set[str] = set()
-        members: dict[str, str] = {}
+        too_large: set[str] = set()
         if kind == "zip":
-            skip_members = scan.guard_zip(p)
-            members = scan.sheet_members(p)
-            if not members and not _is_ods(p):
+            skip_members, names = scan.guard_zip(p)
+            if "xl/workbook.xml" not in names and not _is_ods(p):
                 return [], [_file_finding(path, "not-spreadsheet", "不是电子表格文件（可能是 Word 文档或压缩包），无法读取")]
+            if skip_members:
+                too_large = {name for name, member in scan.sheet_members(p).items() if member in skip_members}
         elif scan.ole_is_encrypted(p):
             return [], [_file_finding(path, "encrypted", "文件设有打开密码：请在 Excel 或 WPS 中取消密码（文件→信息→保护工作簿）后另存，再重新提交")]
         elif p.stat().st_size > scan.MAX_FILE_BYTES:
@@ -84,7 +86,6 @@ def read_file(path: str, profile: Profile | str | None = None, explicit: bool = 
         import python_calamine
 
         book = python_calamine.CalamineWorkbook.from_path(str(p))
-        too_large = {name for name, member in members.items() if member in skip_members}
         if not too_large:
             carried = projects_from_summary(book, path)
             if carried is not None:
@@ -127,14 +128,17 @@ def _is_ods(path: Path) -> bool:
         return False
 
 
-def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=None) -> ReadResult:
+def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=None,
+         workers: int | None = None) -> ReadResult:
     """Read files and folders into projects and findings (``perfxl.read``).
 
     Folders are searched recursively; lock and temp files are skipped silently, other
     non-spreadsheets are skipped and listed in ``skipped``. A file named explicitly that is not a
-    spreadsheet is an error finding.
+    spreadsheet is an error finding. Many files are read in parallel (``workers``, default: one
+    per core), each worker confining a crash to its file.
     """
     from . import scan
+    from .workers import read_parallel
 
     if isinstance(paths, (str, Path)):
         paths = [paths]
@@ -143,11 +147,18 @@ def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=No
     if inputs.missing:
         raise UsageError(f"找不到：{'、'.join(inputs.missing)}；请检查路径")
     result = ReadResult(skipped=[str(p) for p in inputs.skipped])
-    for path in inputs.files:
-        projects, findings = read_file(str(path), prof, path in inputs.explicit)
-        result.files.append(str(path))
+    items = [(str(path), path in inputs.explicit) for path in inputs.files]
+    workers = workers or os.cpu_count() or 1
+    if workers > 1 and len(items) > PARALLEL_FROM:
+        outcomes = read_parallel(items, prof, workers, progress)
+    else:
+        outcomes = []
+        for path, explicit in items:
+            outcomes.append(read_file(path, prof, explicit))
+            if progress:
+                progress(path)
+    for (path, _), (projects, findings) in zip(items, outcomes):
+        result.files.append(path)
         result.projects.extend(projects)
         result.findings.extend(findings)
-        if progress:
-            progress(path)
     return result

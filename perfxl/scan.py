@@ -24,7 +24,7 @@ MAX_CELLS = 5_000_000  # rows × columns of one sheet's used range
 MAX_ROWS = 200_000
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".et", ".ods", ".xltx", ".xltm", ".ett", ".xlsb"}
 
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,4})([0-9]{1,8})"')
+_CELL_REF = re.compile(rb"""\sr\s*=\s*["']([A-Z]{1,4})([0-9]{1,8})""")  # the r attribute of a <c>
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([A-Z]{1,4})?([0-9]{1,8})?(?::([A-Z]{1,4})([0-9]{1,8}))?"')
 _DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
@@ -133,10 +133,12 @@ def _stream_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, scan
             if _DOCTYPE.search(window):
                 raise Rejected("xml-entities", "文件内含 XML 实体声明（可能是恶意文件），已跳过；请用 Excel 或 WPS 另存后再试")
             if scan_cells:
-                for m in _CELL_REF.finditer(window):
-                    row, col = int(m.group(2)), _col_number(m.group(1))
-                    low_row, high_row = min(low_row, row), max(high_row, row)
-                    low_col, high_col = min(low_col, col), max(high_col, col)
+                refs = _CELL_REF.findall(window)
+                if refs:
+                    rows = {int(d) for d in {d for _, d in refs}}
+                    cols = {_col_number(c) for c in {c for c, _ in refs}}
+                    low_row, high_row = min(low_row, *rows), max(high_row, *rows)
+                    low_col, high_col = min(low_col, *cols), max(high_col, *cols)
                 if not dim_area:
                     dim = _DIMENSION.search(window)
                     if dim and dim.group(3):
@@ -149,8 +151,15 @@ def _stream_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, scan
     return total, (high_row - low_row + 1, high_col - low_col + 1, dim_area)
 
 
-def guard_zip(path: Path) -> set[str]:
-    """Check an OOXML/ODS package; returns the sheet member names whose extent is too large.
+def _parsed_member(name: str) -> bool:
+    """The members calamine parses: workbook, relationships, shared strings, styles, sheets (and ODS content)."""
+    return (name.startswith("xl/worksheets/") and name.endswith(".xml")) or name in (
+        "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml", "xl/styles.xml",
+        "[Content_Types].xml", "content.xml", "styles.xml")
+
+
+def guard_zip(path: Path) -> tuple[set[str], set[str]]:
+    """Check an OOXML/ODS package; returns (sheet members whose extent is too large, member names).
 
     Raises Rejected for a file that must not be opened at all.
     """
@@ -164,12 +173,13 @@ def guard_zip(path: Path) -> set[str]:
     try:
         with zipfile.ZipFile(path) as zf:
             total = 0
+            names = set(zf.namelist())
             for info in zf.infolist():
                 if info.file_size > MAX_MEMBER_BYTES or (
                         info.file_size > 1 << 20 and info.file_size > MAX_RATIO * max(1, info.compress_size)):
                     raise Rejected("zip-bomb", "解压后体积异常巨大（疑似压缩炸弹），已跳过")
                 is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
-                if not (info.filename.endswith(".xml") or info.filename.endswith(".rels")):
+                if not _parsed_member(info.filename):
                     continue
                 inflated, (rows, cols, dim_area) = _stream_member(zf, info, MAX_TOTAL_BYTES - total, is_sheet)
                 total += inflated
@@ -179,7 +189,7 @@ def guard_zip(path: Path) -> set[str]:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
         raise Rejected("broken-file", f"文件已损坏，无法打开（{type(exc).__name__}）；请用 Excel 或 WPS 重新保存") from None
-    return too_large
+    return too_large, names
 
 
 def sheet_members(path: Path) -> dict[str, str]:

@@ -266,3 +266,15 @@ def test_rollup_names_with_wildcards_match_exactly_in_libreoffice(tmp_path):
         for c, value in enumerate(row[:8]):
             if isinstance(value, float):
                 assert theirs[r][c] == pytest.approx(value, abs=1e-9), (r, c, row[1])
+
+
+def test_frames_for_python_users():
+    from perfxl.reading import read
+    from perfxl.tables import frames
+
+    result = read([str(DATA_2023)])
+    tables = frames(result.projects, result.findings)
+    assert list(tables) == ["项目汇总", "指标明细", "资金汇总", "校验问题"]
+    assert len(tables["指标明细"]) == 64
+    assert sum(tables["项目汇总"]["年度金额"]) == Decimal("578.83")
+    assert tables["资金汇总"]["项目数"].tolist() == [8, 8]

@@ -1,0 +1,119 @@
+"""Reading files in a pool of worker processes: all cores, and a crash costs one file.
+
+A reader that aborts the process (a native library on a pathological file), or a file that
+exceeds the per-file CPU time or memory limit, kills only its worker. Each worker notes the
+file it is reading in a marker file; after a crash the noted files are retried one at a time
+in a fresh worker, and the one that crashes again becomes a ``reader-crashed`` finding while
+the rest of the run goes on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from .model import ERROR, Finding
+
+CPU_SECONDS_PER_FILE = 60
+MEMORY_BYTES_PER_WORKER = 2 << 30
+CHUNK = 8
+
+_state: dict = {}
+
+
+def _init(profile, marker_dir: str, limits: bool) -> None:
+    _state.update(profile=profile, marker=os.path.join(marker_dir, str(os.getpid())), limits=limits)
+    if limits and _resource():
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES_PER_WORKER, MEMORY_BYTES_PER_WORKER))
+
+
+def _resource():
+    try:
+        import resource  # noqa: F401  (POSIX only)
+    except ImportError:
+        return False
+    return True
+
+
+def _read_chunk(items: list[tuple[str, bool]]) -> list[tuple]:
+    from .reading import read_file
+
+    out = []
+    for path, explicit in items:
+        with open(_state["marker"], "w", encoding="utf-8") as fh:
+            fh.write(path)
+        if _state["limits"] and _resource():
+            import resource
+
+            used = int(resource.getrusage(resource.RUSAGE_SELF).ru_utime
+                       + resource.getrusage(resource.RUSAGE_SELF).ru_stime)
+            hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+            soft = used + CPU_SECONDS_PER_FILE
+            resource.setrlimit(resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
+        out.append(read_file(path, _state["profile"], explicit))
+    os.unlink(_state["marker"])
+    return out
+
+
+def _context():
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else "spawn")
+
+
+def crashed(path: str) -> Finding:
+    return Finding(level=ERROR, code="reader-crashed", file=path,
+                   message=f"读取此文件时程序异常退出或超过限制（每个文件 {CPU_SECONDS_PER_FILE} 秒、"
+                           f"{MEMORY_BYTES_PER_WORKER >> 30} GB）：文件可能已损坏，请用 Excel 或 WPS 打开后另存为 .xlsx 再提交")
+
+
+def read_parallel(items: list[tuple[str, bool]], profile, workers: int, progress=None, limits: bool = True):
+    """read_file over ``items`` (path, explicit) in worker processes; results in input order."""
+    results: dict[int, tuple] = {}
+    pending = list(range(len(items)))
+    with tempfile.TemporaryDirectory(prefix="perfxl-") as marker_dir:
+        while pending:
+            suspects = _run(items, pending, profile, workers, marker_dir, limits, results, progress)
+            for index in suspects:
+                if index in results:
+                    continue
+                _run(items, [index], profile, 1, marker_dir, limits, results, progress)
+                if index not in results:
+                    results[index] = ([], [crashed(items[index][0])])
+                    if progress:
+                        progress(items[index][0])
+            pending = [i for i in pending if i not in results]
+    return [results[i] for i in range(len(items))]
+
+
+def _run(items, indexes, profile, workers, marker_dir, limits, results, progress) -> list[int]:
+    """One pool over ``indexes``; returns the indexes noted in markers if the pool broke."""
+    chunks = [indexes[i:i + CHUNK] for i in range(0, len(indexes), CHUNK)] if len(indexes) > 1 else [indexes]
+    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(chunks))), mp_context=_context(),
+                             initializer=_init, initargs=(profile, marker_dir, limits)) as pool:
+        futures = [(chunk, pool.submit(_read_chunk, [items[i] for i in chunk])) for chunk in chunks]
+        try:
+            for chunk, future in futures:
+                for index, result in zip(chunk, future.result()):
+                    results[index] = result
+                    if progress:
+                        progress(items[index][0])
+        except BrokenProcessPool:
+            pass
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    noted = []
+    by_path = {items[i][0]: i for i in indexes}
+    for marker in Path(marker_dir).iterdir():
+        path = marker.read_text(encoding="utf-8")
+        marker.unlink()
+        if path in by_path and by_path[path] not in results:
+            noted.append(by_path[path])
+    return sorted(noted)
