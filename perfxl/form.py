@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 from .grid import Grid
@@ -264,9 +265,7 @@ class _Reader:
                 r += 1
                 continue
             kinds = {t[1] for t in toks}
-            first = label_key(toks[0][2]) if isinstance(toks[0][2], str) else ""
-            if kinds & STOP_KINDS or _TITLE.search(first) or _YEAR.fullmatch(first.strip("()")) \
-                    or _UNIT_LINE.match(first):
+            if kinds & STOP_KINDS or _ends_table(toks[0][2]):
                 break
             if "level3" in kinds:  # a repeated header (page break in Word)
                 r += 1
@@ -295,6 +294,15 @@ class _Reader:
                 ))
             r += 1
         self.table_end = r
+
+
+@lru_cache(maxsize=1 << 14)
+def _ends_table(first: object) -> bool:
+    """A title, (年度) or 单位 line: the next form's preamble, so the table ended."""
+    if not isinstance(first, str):
+        return False
+    key = label_key(first)
+    return bool(_TITLE.search(key) or _YEAR.fullmatch(key.strip("()")) or _UNIT_LINE.match(key))
 
 
 def _at(row: list, c: int | None) -> object:

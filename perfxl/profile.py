@@ -23,6 +23,7 @@ DEFAULT = "2015"
 _SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 
 
+@lru_cache(maxsize=1 << 16)
 def label_key(text: object) -> str:
     """Normalise a label for matching: width, spaces, line breaks, 其中 and a trailing colon."""
     s = unicodedata.normalize("NFKC", str(text))
@@ -47,11 +48,13 @@ class Profile:
     parent: dict[str, str] = field(init=False)
     label_index: dict[str, str] = field(init=False)
     label_cache: dict[str, tuple] = field(init=False, repr=False, compare=False)  # cell text → label_kind
+    resolve_cache: dict[tuple, tuple] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.parent = {l2: l1 for l1, l2s in self.levels.items() for l2 in l2s}
         self.label_index = {label_key(t): kind for kind, ts in self.labels.items() for t in ts}
         self.label_cache = {}
+        self.resolve_cache = {}
 
     def canonical(self, name: str) -> str:
         name = label_key(name)
@@ -62,6 +65,12 @@ class Profile:
 
         note is "" when the row fits, otherwise a short Chinese explanation for a notice.
         """
+        key = (level1, level2, level1_inherited)
+        if key not in self.resolve_cache:
+            self.resolve_cache[key] = self._resolve(level1, level2, level1_inherited)
+        return self.resolve_cache[key]
+
+    def _resolve(self, level1: str, level2: str, level1_inherited: bool) -> tuple[str, str, str]:
         l1, l2 = self.canonical(level1), self.canonical(level2)
         if l1 and l1 not in self.levels and not l2:
             # 一级 and 二级 merged across: the 一级 cell holds a 二级 name (or a combined one).

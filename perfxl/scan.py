@@ -152,10 +152,13 @@ def _stream_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, scan
 
 
 def _parsed_member(name: str) -> bool:
-    """The members calamine parses: workbook, relationships, shared strings, styles, sheets (and ODS content)."""
+    """The members whose content calamine keeps: sheets, shared strings, the workbook (ODS: content).
+
+    Others (styles, relationships) are checked by their declared sizes only: calamine reads them
+    as a stream and keeps nothing that grows with their size.
+    """
     return (name.startswith("xl/worksheets/") and name.endswith(".xml")) or name in (
-        "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml", "xl/styles.xml",
-        "[Content_Types].xml", "content.xml", "styles.xml")
+        "xl/workbook.xml", "xl/sharedStrings.xml", "content.xml")
 
 
 def guard_zip(path: Path) -> tuple[set[str], set[str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 from .model import Target
@@ -57,8 +58,15 @@ def value_text(value: object) -> str:
 
 
 def parse_target(value: object) -> Target:
-    """Parse one 年度指标值 as written (text or a number cell) into a Target."""
-    text = value_text(value)
+    """Parse one 年度指标值 as written (text or a number cell) into a Target.
+
+    Targets are shared between equal texts (values repeat a lot); treat them as read-only.
+    """
+    return _parse(value_text(value))
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse(text: str) -> Target:
     target = Target(text=text)
     s = unicodedata.normalize("NFKC", text).replace(" ", "").replace("\u3000", "")
     if not s:

@@ -21,7 +21,7 @@ from .model import ERROR, Finding
 
 CPU_SECONDS_PER_FILE = 60
 MEMORY_BYTES_PER_WORKER = 2 << 30
-CHUNK = 8
+CHUNK = 16
 
 _state: dict = {}
 
