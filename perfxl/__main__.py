@@ -1,5 +1,5 @@
 """`python -m perfxl` runs the command line."""
 
-from perfxl.cli import main
+from perfxl.cli import entry
 
-main(prog_name="perfxl")
+entry()

@@ -267,3 +267,14 @@ def consolidate_cmd(paths, output, profile, title, csv_dir, strict, quiet):
         for path in result.csv_files:
             click.echo(f"已写出：{path}")
     sys.exit(1 if result.errors else 0)
+
+
+def entry() -> None:
+    """The console script: run the command, then ignore a Ctrl-C that comes during shutdown
+    (the work is done and written by then; it must not end in a traceback)."""
+    import signal
+
+    try:
+        main(prog_name="perfxl")
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -5,10 +5,24 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 import tempfile
 from pathlib import Path
 
 from .errors import OutputError, UsageError
+
+EXCEL_CELL_LIMIT = 32767
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def cell_text(text: str) -> str:
+    """Text as a spreadsheet cell can hold it: no control characters, at most 32,767 characters.
+
+    The rules report both (control-characters, text-too-long), so nothing changes silently.
+    """
+    if CONTROL_CHARS.search(text):
+        text = CONTROL_CHARS.sub("", text)
+    return text[:EXCEL_CELL_LIMIT]
 
 
 def build_time(default: dt.datetime | None = None) -> dt.datetime:

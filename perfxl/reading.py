@@ -89,7 +89,10 @@ def read_file(path: str, profile: Profile | str | None = None, explicit: bool = 
         if not too_large:
             carried = projects_from_summary(book, path)
             if carried is not None:
-                return carried
+                projects, findings = carried
+                findings.append(_file_finding(path, "summary-input",
+                                              f"已作为汇总表读取：{len(projects)} 个项目，来源文件见项目汇总", NOTICE))
+                return projects, findings
         for name in too_large:
             findings.append(_file_finding(path, "sheet-too-large", "工作表的已用区域大得异常（远处单元格），已跳过；请删除多余的行列后另存", sheet=name))
         projects: list[Project] = []

@@ -10,6 +10,7 @@ from collections import Counter
 from decimal import Decimal
 
 from .model import ERROR, NOTICE, WARNING, Finding, Project
+from .output import CONTROL_CHARS, EXCEL_CELL_LIMIT
 from .profile import Profile
 
 FIELD_NAMES = {
@@ -63,6 +64,28 @@ def check_project(project: Project, profile: Profile) -> list[Finding]:
             f"年度金额 {_money(project.funds_year.total)} 大于实施期金额 {_money(project.funds_period.total)}：请核对")
 
     out.extend(check_indicators(project, profile))
+    out.extend(check_text(project))
+    return out
+
+
+TEXT_FIELDS = {"name": "项目名称", "department": "主管部门", "unit": "实施单位", "period": "项目实施期",
+               "attribute": "项目属性", "category": "项目类别", "goal_period": "实施期目标", "goal_year": "年度目标"}
+
+
+def check_text(project: Project) -> list[Finding]:
+    """Text a spreadsheet cannot hold as is: control characters, more than 32,767 characters."""
+    out = []
+    texts = [(label, getattr(project, key), project.cells.get(key, "")) for key, label in TEXT_FIELDS.items()]
+    for ind in project.indicators:
+        texts += [("三级指标", ind.level3, ind.cell), ("年度指标值", ind.value, ind.value_cell)]
+    for label, text, cell in texts:
+        if len(text) > EXCEL_CELL_LIMIT:
+            out.append(_finding(project, WARNING, "text-too-long", cell,
+                                f"{label}长达 {len(text)} 个字符，超过表格单元格上限 {EXCEL_CELL_LIMIT}：汇总表中只保留前 "
+                                f"{EXCEL_CELL_LIMIT} 个字符，请精简"))
+        if CONTROL_CHARS.search(text):
+            out.append(_finding(project, WARNING, "control-characters", cell,
+                                f"{label}含有不可见的控制字符：汇总表中已删去，请检查原文是否完整"))
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,7 +18,7 @@ from pathlib import Path
 from . import __version__
 from .errors import UsageError
 from .model import ERROR, NOTICE, WARNING, Finding, Project
-from .output import atomic_path, build_time, refuse_inputs
+from .output import CONTROL_CHARS, EXCEL_CELL_LIMIT, atomic_path, build_time, cell_text, refuse_inputs
 from .profile import Profile, load_profile
 from .tables import (AMOUNT_COLUMNS, COUNT_COLUMNS, FINDING_COLUMNS, INDICATOR_COLUMNS, PROJECT_COLUMNS,
                      ROLLUP_COLUMNS, finding_rows, indicator_rows, project_rows, rollup_rows,
@@ -117,7 +118,7 @@ class _Book:
         ws = self.wb.add_worksheet(name)
         last = len(columns) - 1
         ws.set_row(0, 28)
-        ws.merge_range(0, 0, 0, last, title, self.title)
+        ws.merge_range(0, 0, 0, last, cell_text(title), self.title)
         if unit_line:
             ws.merge_range(1, 0, 1, last, unit_line, self.unit)
         ws.set_row(HEADER_ROW, 30)
@@ -159,7 +160,9 @@ def _write_rows(ws, book: "_Book", rows: list[list], formats: dict[int, object],
                 runs.append((c, c + 1, formats[c]))
             start = c + 1
     for r, row in enumerate(rows, FIRST):
-        row = [float(v) if isinstance(v, Decimal) else v for v in row]
+        row = [float(v) if isinstance(v, Decimal) else
+               cell_text(v) if isinstance(v, str) and (len(v) > EXCEL_CELL_LIMIT or CONTROL_CHARS.search(v)) else v
+               for v in row]
         for a, b, fmt in runs:
             if fmt is None:
                 ws.write_row(r, a, row[a:b])
@@ -241,7 +244,7 @@ def _rollup_sheet(book: _Book, title: str, rows: list[list], project_rows_: list
         x = FIRST + r
         key_column = {"按主管部门": "主管部门", "按实施单位": "实施单位", "按项目类别": "项目类别"}[row[0]]
         ws.write_string(x, 0, row[0], book.center)
-        ws.write_string(x, 1, row[1], book.text)
+        ws.write_string(x, 1, cell_text(row[1]), book.text)
         # Exact match: escape the wildcards ~ * ? and lead with "=" so a name like ">5" is text.
         criterion = f'"="&SUBSTITUTE(SUBSTITUTE(SUBSTITUTE($B{x + 1},"~","~~"),"*","~*"),"?","~?")'
         ws.write_formula(x, 2, f"=COUNTIFS({rng(key_column)},{criterion})", book.integer, row[2])
@@ -266,7 +269,7 @@ def _charts(book: _Book, ws, rows: list[list], project_rows_: list[list]) -> Non
         ws.set_column(col + 1, col + 1, 13)
         for i, (amount, number, name) in enumerate(ranked):
             source = FIRST + number  # 1-based row of that project in 项目汇总
-            ws.write_formula(FIRST + i, col, f"='项目汇总'!{_col(name_i)}{source}", book.text, name)
+            ws.write_formula(FIRST + i, col, f"='项目汇总'!{_col(name_i)}{source}", book.text, cell_text(name))
             ws.write_formula(FIRST + i, col + 1, f"='项目汇总'!{_col(year_i)}{source}", book.money, float(amount))
         chart = book.wb.add_chart({"type": "bar"})
         chart.add_series({"name": "年度金额（万元）",
@@ -307,7 +310,7 @@ def _about_sheet(book: _Book, title, projects, findings, profile: Profile, files
     ws = book.wb.add_worksheet("说明")
     ws.set_column(0, 0, 18)
     ws.set_column(1, 1, 80)
-    ws.write_string(0, 0, title, book.title)
+    ws.write_string(0, 0, cell_text(title), book.title)
     levels = Counter(f.level for f in findings)
     total = sum((p.funds_year.total or Decimal(0) for p in projects), Decimal(0))
     facts = [
@@ -327,12 +330,12 @@ def _about_sheet(book: _Book, title, projects, findings, profile: Profile, files
     ]
     for r, (key, value) in enumerate(facts, 2):
         ws.write_string(r, 0, key, book.key)
-        ws.write_string(r, 1, value, book.plain)
+        ws.write_string(r, 1, cell_text(value), book.plain)
     r = len(facts) + 3
     ws.write_string(r, 0, "读取的文件", book.key)
     per_file = Counter(p.file for p in projects)
     for i, name in enumerate(sorted(files)):
-        ws.write_string(r + i, 1, f"{name}（{per_file[name]} 个项目）", book.plain)
+        ws.write_string(r + i, 1, cell_text(f"{name}（{per_file[name]} 个项目）"), book.plain)
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
 
@@ -367,6 +370,23 @@ def write_csvs(folder: Path, projects, findings, profile: Profile) -> list[Path]
     return written
 
 
+def _inside(path: Path, folders) -> bool:
+    target = os.path.normcase(os.path.abspath(path))
+    return any(Path(f).is_dir() and target.startswith(os.path.normcase(os.path.abspath(f)) + os.sep) for f in folders)
+
+
+def _is_summary_file(path: Path) -> bool:
+    """An earlier summary of perfxl's (which a re-run may replace), not somebody's form."""
+    import python_calamine
+
+    from .tables import is_summary
+
+    try:
+        return is_summary(python_calamine.CalamineWorkbook.from_path(str(path)).sheet_names)
+    except Exception:  # unreadable: treat as somebody's file and refuse
+        return False
+
+
 def consolidate(paths, output: str | Path, *, profile: str | Profile | None = None, title: str | None = None,
                 csv_dir: str | Path | None = None, strict: bool = False, progress=None) -> Consolidation:
     """Read every form and summary under ``paths`` and write the summary workbook.
@@ -383,6 +403,8 @@ def consolidate(paths, output: str | Path, *, profile: str | Profile | None = No
     if isinstance(paths, (str, Path)):
         paths = [paths]
     refuse_inputs(output, [p for p in paths if Path(p).is_file()])
+    if output.exists() and _inside(output, paths) and not _is_summary_file(output):
+        raise UsageError(f"输出文件 {output} 是输入文件夹里的一个表格，写出会覆盖它；请换一个文件名或位置")
     result = read(paths, prof, exclude=[output], progress=progress)
     projects = sort_projects(result.projects)
     findings = sort_findings(result.findings + check_duplicates(projects))

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from .model import Project
-from .output import atomic_path, build_time
+from .output import atomic_path, build_time, cell_text
 from .profile import Profile, load_profile
 
 MIN_INDICATOR_ROWS = 30
@@ -113,16 +113,16 @@ def _write_form(wb, ws, f: _Formats, profile: Profile, project: Project | None, 
     ws.merge_range("A1:F1", "本级预算项目绩效目标表", f.title)
     ws.merge_range("A2:F2", f"（{p.year or year}年度）", f.sub)
     reporter = p.reporter or department
-    ws.merge_range("A3:D3", f"填报单位（盖章）：{reporter}", f.plain)
+    ws.merge_range("A3:D3", cell_text(f"填报单位（盖章）：{reporter}"), f.plain)
     ws.merge_range("E3:F3", "单位：万元", f.right)
 
     def field_row(row, left_label, left_value, right_label, right_value):
         ws.write_string(row, 0, left_label, f.label)
         ws.merge_range(row, 1, row, 2, "", f.text)
-        ws.write_string(row, 1, left_value, f.text)
+        ws.write_string(row, 1, cell_text(left_value), f.text)
         ws.write_string(row, 3, right_label, f.label)
         ws.merge_range(row, 4, row, 5, "", f.text)
-        ws.write_string(row, 4, right_value, f.text)
+        ws.write_string(row, 4, cell_text(right_value), f.text)
 
     field_row(3, "项目名称", p.name, "项目实施期", p.period)
     field_row(4, "主管部门", p.department, "实施单位", p.unit)
@@ -149,8 +149,8 @@ def _write_form(wb, ws, f: _Formats, profile: Profile, project: Project | None, 
     ws.merge_range("A10:A11", "绩效目标", f.label)
     ws.merge_range("B10:C10", "实施期目标", f.label)
     ws.merge_range("D10:F10", "年度目标", f.label)
-    ws.merge_range("B11:C11", p.goal_period, f.goal)
-    ws.merge_range("D11:F11", p.goal_year, f.goal)
+    ws.merge_range("B11:C11", cell_text(p.goal_period), f.goal)
+    ws.merge_range("D11:F11", cell_text(p.goal_year), f.goal)
     longest = max(len(p.goal_period), len(p.goal_year))
     ws.set_row(10, max(90, min(400, 15 * (longest // 20 + 2))))
 
@@ -166,9 +166,9 @@ def _write_form(wb, ws, f: _Formats, profile: Profile, project: Project | None, 
         ws.write_string(r, 0, ind.level1 if ind else "", f.center)
         ws.write_string(r, 1, ind.level2 if ind else "", f.center)
         ws.merge_range(r, 2, r, 3, "", f.text)
-        ws.write_string(r, 2, ind.level3 if ind else "", f.text)
+        ws.write_string(r, 2, cell_text(ind.level3) if ind else "", f.text)
         ws.merge_range(r, 4, r, 5, "", f.center)
-        ws.write_string(r, 4, ind.value if ind else "", f.center)
+        ws.write_string(r, 4, cell_text(ind.value) if ind else "", f.center)
     first, last = h + 1, h + count
     ws.data_validation(first, 0, last, 0, {
         "validate": "list", "source": "=_L1", "error_title": "一级指标",

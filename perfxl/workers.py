@@ -57,7 +57,10 @@ def _read_chunk(items: list[tuple[str, bool]]) -> list[tuple]:
             hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
             soft = used + CPU_SECONDS_PER_FILE
             resource.setrlimit(resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
-        out.append(read_file(path, _state["profile"], explicit))
+        try:
+            out.append(read_file(path, _state["profile"], explicit))
+        except Exception:  # read_file reports bad files itself; this is the last line of defence
+            out.append(([], [crashed(path)]))
     os.unlink(_state["marker"])
     return out
 

@@ -1,0 +1,89 @@
+"""A larger fuzz run than CI's: many seeded mutants, batch by batch.
+
+    python bench/fuzz.py --count 2000 --seed 7
+
+For each batch it runs `perfxl consolidate` and `perfxl validate` as a user would and checks:
+exit code 0 or 1, no traceback, every input accounted for. A failing batch is narrowed down to
+its mutants, which are copied into tests/fixtures/fuzz/ as regression fixtures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from mutants import make_mutant  # noqa: E402
+from test_fuzz import SEED_NAMES, DATA_2023, accounted  # noqa: E402
+
+FIXTURES = ROOT / "tests" / "fixtures" / "fuzz"
+
+
+def check(paths: list[Path], work: Path) -> str:
+    """'' when perfxl handled these inputs, else what went wrong."""
+    out, csv_dir = work / "s.xlsx", work / "csv"
+    shutil.rmtree(csv_dir, ignore_errors=True)
+    for args in (["consolidate", *map(str, paths), "-o", str(out), "--csv-dir", str(csv_dir), "-q"],
+                 ["validate", *map(str, paths), "-q"]):
+        try:
+            proc = subprocess.run([sys.executable, "-m", "perfxl", *args], capture_output=True, text=True, timeout=600)
+        except subprocess.TimeoutExpired:
+            return f"{args[0]}: timeout"
+        if "Traceback" in proc.stderr + proc.stdout or proc.returncode not in (0, 1):
+            return f"{args[0]}: exit {proc.returncode}: {proc.stderr.strip().splitlines()[-1:] }"
+    if csv_dir.exists():
+        missing = {str(p) for p in paths} - accounted(csv_dir)
+        if missing:
+            return f"not accounted for: {sorted(missing)[:3]}"
+    return ""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--batch", type=int, default=250)
+    args = parser.parse_args()
+    sources = [(DATA_2023 / f"{name}.xlsx").read_bytes() for name in SEED_NAMES]
+    kinds = collections.Counter()
+    failures = []
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        for first in range(0, args.count, args.batch):
+            batch_dir = work / f"b{first}"
+            batch_dir.mkdir()
+            paths = []
+            for i in range(first, min(first + args.batch, args.count)):
+                name, data = make_mutant(sources[i % len(sources)], args.seed, i)
+                kinds[name] += 1
+                path = batch_dir / f"{args.seed}-{i:05d}-{name}.xlsx"
+                path.write_bytes(data)
+                paths.append(path)
+            problem = check(paths, work)
+            if problem:
+                for path in paths:
+                    single = check([path], work)
+                    if single:
+                        failures.append((path.name, single))
+                        FIXTURES.mkdir(parents=True, exist_ok=True)
+                        shutil.copy(path, FIXTURES / path.name)
+            shutil.rmtree(batch_dir)
+    print(f"mutants: {sum(kinds.values())} in {time.perf_counter() - start:.0f} s, seed {args.seed}")
+    for name, n in sorted(kinds.items()):
+        print(f"  {name:20} {n}")
+    print(f"failures: {len(failures)}")
+    for name, problem in failures:
+        print(f"  {name}: {problem}")
+
+
+if __name__ == "__main__":
+    main()
