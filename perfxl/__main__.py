@@ -2,4 +2,5 @@
 
 from perfxl.cli import entry
 
-entry()
+if __name__ == "__main__":  # worker processes started by spawn (Windows) import this module too
+    entry()

@@ -6,7 +6,6 @@ import glob
 import os
 import sys
 import traceback
-from pathlib import Path
 
 import click
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 from .grid import Grid
-from .model import Funds, Indicator, Project
+from .model import Indicator, Project
 from .profile import Profile, label_key
 from .targets import parse_target, value_text
 

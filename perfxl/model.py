@@ -9,14 +9,19 @@ ERROR, WARNING, NOTICE = "error", "warning", "notice"
 LEVEL_NAMES = {ERROR: "错误", WARNING: "警告", NOTICE: "提示"}
 
 
-def cell_name(row: int, col: int) -> str:
-    """0-based row/column to an A1 address."""
+def column_letter(col: int) -> str:
+    """0-based column to its letters: 0 → A, 26 → AA."""
     letters = ""
     col += 1
     while col:
         col, rem = divmod(col - 1, 26)
         letters = chr(65 + rem) + letters
-    return f"{letters}{row + 1}"
+    return letters
+
+
+def cell_name(row: int, col: int) -> str:
+    """0-based row/column to an A1 address."""
+    return f"{column_letter(col)}{row + 1}"
 
 
 @dataclass(slots=True)
@@ -98,3 +103,17 @@ class Finding:
             "project": self.project,
             "message": self.message,
         }
+
+
+class FindingCounts:
+    """errors / warnings of a result that holds ``findings``."""
+
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> int:
+        return sum(f.level == ERROR for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.level == WARNING for f in self.findings)

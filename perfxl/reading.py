@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import UsageError
-from .model import ERROR, NOTICE, WARNING, Finding, Project
+from .model import ERROR, NOTICE, WARNING, Finding, FindingCounts, Project
 from .profile import Profile, load_profile
 
 HELPER_SHEETS = {"填表说明", "指标体系"}
@@ -20,19 +20,11 @@ FORM_HINTS = {"level1", "level2", "level3", "value", "total_year", "total_period
 
 
 @dataclass
-class ReadResult:
+class ReadResult(FindingCounts):
     projects: list[Project] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # spreadsheets read (or tried)
     skipped: list[str] = field(default_factory=list)  # non-spreadsheets found in folders
-
-    @property
-    def errors(self) -> int:
-        return sum(f.level == ERROR for f in self.findings)
-
-    @property
-    def warnings(self) -> int:
-        return sum(f.level == WARNING for f in self.findings)
 
 
 def _file_finding(file: str, code: str, message: str, level: str = ERROR, sheet: str = "") -> Finding:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import UsageError
-from .model import ERROR, NOTICE, WARNING, Finding, Project
+from .model import ERROR, NOTICE, WARNING, Finding, FindingCounts, Project, column_letter
 from .output import CONTROL_CHARS, EXCEL_CELL_LIMIT, atomic_path, build_time, cell_text, refuse_inputs
 from .profile import Profile, load_profile
 from .tables import (AMOUNT_COLUMNS, COUNT_COLUMNS, FINDING_COLUMNS, INDICATOR_COLUMNS, PROJECT_COLUMNS,
@@ -31,7 +31,7 @@ CSV_INJECTION = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
-class Consolidation:
+class Consolidation(FindingCounts):
     projects: list[Project] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
@@ -39,14 +39,6 @@ class Consolidation:
     written: Path | None = None
     csv_files: list[Path] = field(default_factory=list)
     title: str = ""
-
-    @property
-    def errors(self) -> int:
-        return sum(f.level == ERROR for f in self.findings)
-
-    @property
-    def warnings(self) -> int:
-        return sum(f.level == WARNING for f in self.findings)
 
     @property
     def year_total(self) -> Decimal:
@@ -67,19 +59,6 @@ def default_title(projects: list[Project]) -> str:
 def text_width(value) -> float:
     """Display width of a cell's text in Excel character units: GBK bytes, so CJK counts double."""
     return 1.05 * len(str(value if value is not None else "").encode("gbk", "replace"))
-
-
-def _col(n: int) -> str:
-    letters = ""
-    n += 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def _num(value):
-    return None if value is None else float(value)
 
 
 class _Book:
@@ -114,9 +93,10 @@ class _Book:
         self.key = add({**font, "bold": True, "valign": "top"})
 
     def sheet(self, name: str, title: str, columns: list[str], widths: dict[str, float], landscape=True,
-              unit_line="单位：万元"):
+              unit_line="单位：万元", printed: int | None = None):
+        """A sheet with title, 单位 line and header; ``printed`` columns (default all) go on paper."""
         ws = self.wb.add_worksheet(name)
-        last = len(columns) - 1
+        last = (printed or len(columns)) - 1
         ws.set_row(0, 28)
         ws.merge_range(0, 0, 0, last, cell_text(title), self.title)
         if unit_line:
@@ -196,7 +176,8 @@ def _projects_sheet(book: _Book, title: str, rows: list[list]) -> None:
     widths.update({c: 13 for c in AMOUNT_COLUMNS})
     widths.update({c: 7 for c in COUNT_COLUMNS})
     widths.update({"序号": 6, "实施期目标": 40, "年度目标": 40})
-    ws = book.sheet("项目汇总", title, PROJECT_COLUMNS, widths)
+    printed = PROJECT_COLUMNS.index("警告数") + 1  # sources and goals are for the screen
+    ws = book.sheet("项目汇总", title, PROJECT_COLUMNS, widths, printed=printed)
     formats = {PROJECT_COLUMNS.index(c): book.money for c in AMOUNT_COLUMNS}
     _write_rows(ws, book, rows, formats, len(PROJECT_COLUMNS))
     total = FIRST + len(rows)
@@ -205,7 +186,7 @@ def _projects_sheet(book: _Book, title: str, rows: list[list]) -> None:
         if name in AMOUNT_COLUMNS or name in COUNT_COLUMNS:
             values = [r[c] for r in rows if r[c] is not None]
             cached = sum(values, Decimal(0)) if name in AMOUNT_COLUMNS else sum(values)
-            letter = _col(c)
+            letter = column_letter(c)
             formula = f"=SUM({letter}{FIRST + 1}:{letter}{total})" if rows else "=0"
             ws.write_formula(total, c, formula, book.total_money if name in AMOUNT_COLUMNS else book.total_int,
                              float(cached))
@@ -214,7 +195,7 @@ def _projects_sheet(book: _Book, title: str, rows: list[list]) -> None:
     ws.autofilter(HEADER_ROW, 0, max(HEADER_ROW, total - 1), len(PROJECT_COLUMNS) - 1)
     ws.conditional_format(FIRST, PROJECT_COLUMNS.index("错误数"), max(FIRST, total - 1), PROJECT_COLUMNS.index("错误数"),
                           {"type": "cell", "criteria": ">", "value": 0, "format": book.error_text})
-    ws.print_area(0, 0, total, PROJECT_COLUMNS.index("警告数"))  # sources and goals are for the screen
+    ws.print_area(0, 0, total, printed - 1)
 
 
 def _indicators_sheet(book: _Book, title: str, rows: list[list]) -> None:
@@ -236,10 +217,10 @@ def _rollup_sheet(book: _Book, title: str, rows: list[list], project_rows_: list
     total_row = FIRST + n + 1  # 1-based 合计 row of 项目汇总
 
     def rng(column: str) -> str:
-        letter = _col(PROJECT_COLUMNS.index(column))
+        letter = column_letter(PROJECT_COLUMNS.index(column))
         return f"'项目汇总'!${letter}${FIRST + 1}:${letter}${last}"
 
-    year_total = f"'项目汇总'!${_col(PROJECT_COLUMNS.index('年度金额'))}${total_row}"
+    year_total = f"'项目汇总'!${column_letter(PROJECT_COLUMNS.index('年度金额'))}${total_row}"
     for r, row in enumerate(rows):
         x = FIRST + r
         key_column = {"按主管部门": "主管部门", "按实施单位": "实施单位", "按项目类别": "项目类别"}[row[0]]
@@ -269,8 +250,8 @@ def _charts(book: _Book, ws, rows: list[list], project_rows_: list[list]) -> Non
         ws.set_column(col + 1, col + 1, 13)
         for i, (amount, number, name) in enumerate(ranked):
             source = FIRST + number  # 1-based row of that project in 项目汇总
-            ws.write_formula(FIRST + i, col, f"='项目汇总'!{_col(name_i)}{source}", book.text, cell_text(name))
-            ws.write_formula(FIRST + i, col + 1, f"='项目汇总'!{_col(year_i)}{source}", book.money, float(amount))
+            ws.write_formula(FIRST + i, col, f"='项目汇总'!{column_letter(name_i)}{source}", book.text, cell_text(name))
+            ws.write_formula(FIRST + i, col + 1, f"='项目汇总'!{column_letter(year_i)}{source}", book.money, float(amount))
         chart = book.wb.add_chart({"type": "bar"})
         chart.add_series({"name": "年度金额（万元）",
                           "categories": ["资金汇总", FIRST, col, FIRST + len(ranked) - 1, col],
@@ -310,7 +291,8 @@ def _about_sheet(book: _Book, title, projects, findings, profile: Profile, files
     ws = book.wb.add_worksheet("说明")
     ws.set_column(0, 0, 18)
     ws.set_column(1, 1, 80)
-    ws.write_string(0, 0, cell_text(title), book.title)
+    ws.set_row(0, 28)
+    ws.merge_range(0, 0, 0, 1, cell_text(title), book.title)
     levels = Counter(f.level for f in findings)
     total = sum((p.funds_year.total or Decimal(0) for p in projects), Decimal(0))
     facts = [

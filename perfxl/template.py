@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from .model import Project
+from .model import Project, column_letter
 from .output import atomic_path, build_time, cell_text
 from .profile import Profile, load_profile
 
@@ -82,23 +82,14 @@ def _define_lists(wb, profile: Profile) -> None:
         ws.write_string(0, col, name)
         for j, child in enumerate(profile.levels[name]):
             ws.write_string(j + 1, col, child)
-        letter = _col_letter(col)
+        letter = column_letter(col)
         wb.define_name(f"_L2_{i + 1}", f"={quoted}!${letter}$2:${letter}${len(profile.levels[name]) + 1}")
     attr_col = len(level1) + 3
-    letter = _col_letter(attr_col)
+    letter = column_letter(attr_col)
     ws.write_string(0, attr_col, "项目属性")
     for j, name in enumerate(ATTRIBUTES):
         ws.write_string(j + 1, attr_col, name)
     wb.define_name("_ATTR", f"={quoted}!${letter}$2:${letter}${len(ATTRIBUTES) + 1}")
-
-
-def _col_letter(col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _write_form(wb, ws, f: _Formats, profile: Profile, project: Project | None, year: str,

@@ -2,9 +2,9 @@
 
 A reader that aborts the process (a native library on a pathological file), or a file that
 exceeds the per-file CPU time or memory limit, kills only its worker. Each worker notes the
-file it is reading in a marker file; after a crash the noted files are retried one at a time
-in a fresh worker, and the one that crashes again becomes a ``reader-crashed`` finding while
-the rest of the run goes on.
+files of the chunk it is reading in a marker file; after a crash those files are retried one
+at a time in a fresh worker, and the one that crashes again becomes a ``reader-crashed``
+finding while the rest of the run goes on.
 """
 
 from __future__ import annotations
@@ -19,6 +19,11 @@ from pathlib import Path
 
 from .model import ERROR, Finding
 
+try:
+    import resource  # POSIX only: per-worker memory and per-file CPU limits
+except ImportError:  # Windows: the guard in scan still applies, without these limits
+    resource = None
+
 CPU_SECONDS_PER_FILE = 60
 MEMORY_BYTES_PER_WORKER = 2 << 30
 CHUNK = 16
@@ -28,30 +33,18 @@ _state: dict = {}
 
 def _init(profile, marker_dir: str, limits: bool) -> None:
     _state.update(profile=profile, marker=os.path.join(marker_dir, str(os.getpid())), limits=limits)
-    if limits and _resource():
-        import resource
-
+    if limits and resource:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES_PER_WORKER, MEMORY_BYTES_PER_WORKER))
-
-
-def _resource():
-    try:
-        import resource  # noqa: F401  (POSIX only)
-    except ImportError:
-        return False
-    return True
 
 
 def _read_chunk(items: list[tuple[str, bool]]) -> list[tuple]:
     from .reading import read_file
 
     out = []
+    with open(_state["marker"], "w", encoding="utf-8") as fh:
+        fh.write("\n".join(path for path, _ in items))
     for path, explicit in items:
-        with open(_state["marker"], "w", encoding="utf-8") as fh:
-            fh.write(path)
-        if _state["limits"] and _resource():
-            import resource
-
+        if _state["limits"] and resource:
             used = int(resource.getrusage(resource.RUSAGE_SELF).ru_utime
                        + resource.getrusage(resource.RUSAGE_SELF).ru_stime)
             hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
@@ -115,8 +108,8 @@ def _run(items, indexes, profile, workers, marker_dir, limits, results, progress
     noted = []
     by_path = {items[i][0]: i for i in indexes}
     for marker in Path(marker_dir).iterdir():
-        path = marker.read_text(encoding="utf-8")
+        for path in marker.read_text(encoding="utf-8").split("\n"):
+            if path in by_path and by_path[path] not in results:
+                noted.append(by_path[path])
         marker.unlink()
-        if path in by_path and by_path[path] not in results:
-            noted.append(by_path[path])
     return sorted(noted)

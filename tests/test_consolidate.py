@@ -95,7 +95,6 @@ def test_openpyxl_sees_formulas_and_number_formats(summary):
 
 def test_rollup_values(summary):
     out, _ = summary
-    _, rows = table(out, "资金汇总") if False else (None, None)
     rows = sheet_rows(out, "资金汇总")
     by_dept = rows[3]
     assert by_dept[:3] == ["按主管部门", "大连高新技术产业园区市场监督管理局", 8]
@@ -150,7 +149,7 @@ def test_bureau_consolidation_equals_all_forms_at_once(tmp_path, monkeypatch):
     consolidate(["甲局"], "甲局汇总.xlsx")
     consolidate(["乙局"], "乙局汇总.xlsx")
     bureau = consolidate(["甲局汇总.xlsx", "乙局汇总.xlsx"], "全市汇总.xlsx")
-    direct = consolidate(["甲局", "乙局"], "直接汇总.xlsx")
+    consolidate(["甲局", "乙局"], "直接汇总.xlsx")
     assert table("全市汇总.xlsx", "项目汇总")[1] == table("直接汇总.xlsx", "项目汇总")[1]
     assert table("全市汇总.xlsx", "指标明细")[1] == table("直接汇总.xlsx", "指标明细")[1]
     assert len(bureau.projects) == 5 and bureau.year_total == Decimal("56.5")

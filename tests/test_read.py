@@ -1,13 +1,10 @@
 """Reading filled workbooks back: every layout staff send, and the regional variants."""
 
-import json
 from decimal import Decimal
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
-from perfxl.cli import main
 from perfxl.reading import read
 from perfxl.template import write_template
 from conftest import (DATA_2023, SEED_NAMES, assert_matches_seed, seed_forms, seed_rows, write_workbook)
@@ -70,16 +67,6 @@ def test_template_filled_by_hand(tmp_path):
     assert len(p.indicators) == 6
     assert [f.code for f in result.findings if f.level == "error"] == []
     assert p.indicators[3].target.operator == "≤" and p.indicators[3].target.unit == "元"
-
-
-REGIONAL = [
-    ["2024年度项目支出绩效目标申报表"],
-    ["填报单位（盖章）：某市教育局", "", "", "单位：元"],
-    ["项 目 名 称", "校园安全设施改造", "", "项目支出实施期", "2024年"],
-    ["主管部门(及代码)", "某市教育局（101）", "", "项目实施单位", "某市第一中学"],
-    ["项目资金情况（元）", "资金总额", "", "年度资金申请总额", ""],
-    ["", "", "", "", ""],
-]
 
 
 def regional_rows():
