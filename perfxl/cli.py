@@ -53,6 +53,38 @@ class ChineseCommand(click.Command):
 @_chinese_help_option
 class ChineseGroup(click.Group):
     command_class = ChineseCommand
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """click's main, with usage errors said in one Chinese line (exit 2)."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            click.echo(f"错误：{usage_message(exc)}", err=True)
+            sys.exit(2)
+        except click.Abort:
+            click.echo("已中断。", err=True)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def usage_message(exc: click.UsageError) -> str:
+    """click's English usage errors in Chinese, with where to look for the right usage."""
+    command = exc.ctx.command_path if exc.ctx else "perfxl"
+    hint = f"；用 {command} -h 查看用法"
+    if isinstance(exc, click.MissingParameter) and exc.param is not None:
+        name = exc.param.human_readable_name if exc.param.param_type_name == "argument" else exc.param.opts[0]
+        return f"缺少{'参数' if exc.param.param_type_name == 'argument' else '选项'} {name}{hint}"
+    if isinstance(exc, click.NoSuchOption):
+        return f"没有选项 {exc.option_name}{hint}"
+    if isinstance(exc, click.BadParameter) and exc.param is not None:
+        return f"{exc.param.opts[0] if exc.param.opts else exc.param.name} 的值不对（{exc.message}）{hint}"
+    if exc.message.startswith("No such command"):
+        return f"没有这个命令：{exc.message.split(chr(39))[1] if chr(39) in exc.message else exc.message}{hint}"
+    return f"{exc.message}{hint}"
+
+
 PROFILE_HELP = "指标体系：2015（默认，财预〔2015〕88号）、2021（财预〔2021〕101号），或自定义 JSON 文件的路径。"
 
 
@@ -117,7 +149,7 @@ def run_safely(func):
     return wrapper
 
 
-@click.group(cls=ChineseGroup, context_settings=CONTEXT)
+@click.group(name="perfxl", cls=ChineseGroup, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="perfxl", message="%(prog)s %(version)s",
                       help="显示版本号并退出。")
 @click.option("-v", "--verbose", is_flag=True, help="出错时显示详细的调用栈。")

@@ -101,6 +101,9 @@ def read_file(path: str, profile: Profile | str | None = None, explicit: bool = 
             for project in found:
                 projects.append(project)
                 findings.extend(check_project(project, prof))
+        if not projects and not findings:  # e.g. only perfxl's helper sheets survived a damaged file
+            findings.append(_file_finding(path, "no-form", "文件中没有找到任何绩效目标表：请检查文件是否完整，"
+                                                           "或用 Excel / WPS 打开后另存", WARNING))
         return projects, findings
     except scan.Rejected as exc:
         return [], findings + [_file_finding(path, exc.code, str(exc))]

@@ -19,7 +19,8 @@ ZIP_MAGIC = b"PK\x03\x04"
 MAX_FILE_BYTES = 100 * 1024 * 1024
 MAX_MEMBER_BYTES = 200 * 1024 * 1024
 MAX_TOTAL_BYTES = 400 * 1024 * 1024
-MAX_RATIO = 200  # inflated / compressed, for members above 1 MiB inflated
+MAX_RATIO = 100  # inflated / compressed, for members above RATIO_FROM_BYTES inflated
+RATIO_FROM_BYTES = 20 * 1024 * 1024  # smaller members cost little memory whatever their ratio
 MAX_CELLS = 5_000_000  # rows × columns of one sheet's used range
 MAX_ROWS = 200_000
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".et", ".ods", ".xltx", ".xltm", ".ett", ".xlsb"}
@@ -179,7 +180,7 @@ def guard_zip(path: Path) -> tuple[set[str], set[str]]:
             names = set(zf.namelist())
             for info in zf.infolist():
                 if info.file_size > MAX_MEMBER_BYTES or (
-                        info.file_size > 1 << 20 and info.file_size > MAX_RATIO * max(1, info.compress_size)):
+                        info.file_size > RATIO_FROM_BYTES and info.file_size > MAX_RATIO * max(1, info.compress_size)):
                     raise Rejected("zip-bomb", "解压后体积异常巨大（疑似压缩炸弹），已跳过")
                 is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
                 if not _parsed_member(info.filename):

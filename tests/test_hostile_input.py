@@ -6,6 +6,7 @@ import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ import hostile
 from conftest import DATA_2023, SEED_NAMES
 
 GOOD = DATA_2023 / f"{SEED_NAMES[0]}.xlsx"
+FIXTURES = Path(__file__).parent / "fixtures" / "fuzz"
 
 
 @pytest.fixture(scope="module")
@@ -77,3 +79,29 @@ def test_empty_file_named_explicitly(folder):
     proc, _ = run_validate(str(folder / "empty.xlsx"))
     assert proc.returncode == 1
     assert [(f["level"], f["code"]) for f in json.loads(proc.stdout)] == [("error", "empty-file")]
+
+
+def test_a_huge_but_harmless_shared_string_is_no_zip_bomb():
+    """Fuzz found it: a 6 MB shared string (ratio ~775) was rejected as a bomb; it is read now."""
+    from perfxl.reading import read
+
+    result = read([str(FIXTURES / "huge-shared-string.xlsx")])
+    assert [p.name for p in result.projects] == ["食品药品安全监管专项经费"]
+    assert not [f for f in result.findings if f.level == "error"]
+
+
+def test_an_error_value_in_an_amount_is_reported_at_its_cell():
+    from perfxl.reading import read
+
+    result = read([str(FIXTURES / "error-value-in-amount.xlsx")])
+    assert [(f.code, f.cell) for f in result.findings if f.level == "error"] == [("missing-year-amount", "E7")]
+
+
+def test_a_workbook_whose_form_sheet_was_lost_is_reported():
+    """Fuzz found it: broken workbook.xml left only the template's helper sheets, and the file
+    vanished without a word. Now it is a warning."""
+    from perfxl.reading import read
+
+    result = read([str(FIXTURES / "form-sheet-lost-from-workbook-xml.xlsx")])
+    assert result.projects == []
+    assert [(f.level, f.code, f.sheet) for f in result.findings] == [("warning", "no-form", "")]
