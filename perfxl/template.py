@@ -204,6 +204,7 @@ def _write_guide(wb, f: _Formats, profile: Profile) -> None:
     ]
     for i, line in enumerate(steps):
         ws.merge_range(i + 1, 0, i + 1, 1, line, f.guide)
+        ws.set_row(i + 1, 16 * (1 + len(line) // 48))  # merged cells do not grow by themselves
     r = len(steps) + 2
     ws.write_string(r, 0, f"指标体系（{profile.name}版：{profile.title}）", f.guide_title)
     r += 1
