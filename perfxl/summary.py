@@ -18,7 +18,7 @@ from pathlib import Path
 from . import __version__
 from .errors import UsageError
 from .model import ERROR, NOTICE, WARNING, Finding, FindingCounts, Project, column_letter
-from .output import CONTROL_CHARS, EXCEL_CELL_LIMIT, atomic_path, build_time, cell_text, refuse_inputs
+from .output import EXCEL_CELL_LIMIT, atomic_path, build_time, cell_text, refuse_inputs
 from .profile import Profile, load_profile
 from .tables import (AMOUNT_COLUMNS, COUNT_COLUMNS, FINDING_COLUMNS, INDICATOR_COLUMNS, PROJECT_COLUMNS,
                      ROLLUP_COLUMNS, finding_rows, indicator_rows, project_rows, rollup_rows,
@@ -140,8 +140,9 @@ def _write_rows(ws, book: "_Book", rows: list[list], formats: dict[int, object],
                 runs.append((c, c + 1, formats[c]))
             start = c + 1
     for r, row in enumerate(rows, FIRST):
-        row = [float(v) if isinstance(v, Decimal) else
-               cell_text(v) if isinstance(v, str) and (len(v) > EXCEL_CELL_LIMIT or CONTROL_CHARS.search(v)) else v
+        row = [v if v.__class__ is not str and v.__class__ is not Decimal
+               else float(v) if v.__class__ is Decimal
+               else v if len(v) <= EXCEL_CELL_LIMIT and v.isprintable() else cell_text(v)  # isprintable: fast path
                for v in row]
         for a, b, fmt in runs:
             if fmt is None:
