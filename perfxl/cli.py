@@ -188,14 +188,15 @@ def template_cmd(output, year, department, unit, profile, sheets):
 @click.argument("sources", nargs=-1, required=True)
 @click.option("-o", "--output-dir", "out_dir", required=True, help="输出文件夹，每个项目一个工作簿。")
 @click.option("--profile", default="2015", show_default=True, help=PROFILE_HELP)
+@click.option("--force", is_flag=True, help="覆盖输出文件夹中同名的文件（默认不覆盖，什么也不写）。")
 @click.option("-q", "--quiet", is_flag=True, help="不显示进度。")
 @run_safely
-def import_cmd(sources, out_dir, profile, quiet):
+def import_cmd(sources, out_dir, profile, force, quiet):
     """把从 Word 复制出的文本（.txt）或 .docx 中的绩效目标表导入为填好的模板工作簿。"""
     from .importer import import_forms
 
     progress = Progress(quiet, "已导入项目")
-    result = import_forms(expand_paths(sources), out_dir, profile=profile, progress=progress)
+    result = import_forms(expand_paths(sources), out_dir, profile=profile, progress=progress, overwrite=force)
     progress.done()
     for path in result.written:
         click.echo(str(path))

@@ -57,26 +57,33 @@ class ImportResult:
 
 
 def import_forms(sources, out_dir: str | Path, profile: str | Profile | None = None,
-                 progress=None) -> ImportResult:
-    """Read every form in ``sources`` and write one filled template per project into ``out_dir``."""
+                 progress=None, overwrite: bool = False) -> ImportResult:
+    """Read every form in ``sources`` and write one filled template per project into ``out_dir``.
+
+    Files already in ``out_dir`` are never replaced unless ``overwrite``: they may be forms that
+    somebody has gone on filling in. Nothing is written when one would be.
+    """
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     out_dir = Path(out_dir)
     sources = [Path(s) for s in sources]
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"-o {out_dir} 是一个文件；请指定一个文件夹")
-    out_dir.mkdir(parents=True, exist_ok=True)
     result = ImportResult()
-    taken: set[str] = set()
     for source in sources:
         found = [p for grid in source_grids(source) for p in find_forms(grid, prof)]
         if not found:
             result.empty_sources.append(source)
-        for project in found:
-            target = out_dir / safe_filename(project.name, taken)
-            refuse_inputs(target, sources)
-            write_template(target, profile=prof, projects=[project])
-            result.written.append(target)
-            result.projects.append(project)
-            if progress:
-                progress(target)
+        result.projects.extend(found)
+    taken: set[str] = set()
+    targets = [out_dir / safe_filename(project.name, taken) for project in result.projects]
+    for target in targets:
+        refuse_inputs(target, sources)
+        if target.exists() and not overwrite:
+            raise UsageError(f"{target} 已经存在，未写出任何文件；请换一个输出文件夹，或加 --force 覆盖")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for project, target in zip(result.projects, targets):
+        write_template(target, profile=prof, projects=[project])
+        result.written.append(target)
+        if progress:
+            progress(target)
     return result

@@ -67,7 +67,7 @@ def test_docx_gives_the_same(tmp_path):
 
 def test_sample_workbooks_match_the_code(tmp_path, monkeypatch):
     """data/2023 must be regenerated when the code changes:
-    perfxl import data/seed/2023年度项目绩效目标表.txt -o data/2023"""
+    perfxl import data/seed/2023年度项目绩效目标表.txt -o data/2023 --force"""
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     import_forms([SEED], tmp_path)
     shipped = sorted(p.name for p in DATA_2023.glob("*.xlsx"))
@@ -122,3 +122,18 @@ def test_import_of_a_missing_file_is_one_line(tmp_path):
     result = CliRunner().invoke(main, ["import", str(tmp_path / "无.txt"), "-o", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert result.output.strip() == f"错误：找不到文件：{tmp_path / '无.txt'}"
+
+
+def test_existing_files_are_never_replaced_without_force(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    filled = out / "市场监管局印刷制作费.xlsx"
+    filled.write_bytes(b"somebody went on filling this in")
+    result = CliRunner().invoke(main, ["import", str(SEED), "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.output.strip() == f"错误：{filled} 已经存在，未写出任何文件；请换一个输出文件夹，或加 --force 覆盖"
+    assert filled.read_bytes() == b"somebody went on filling this in"
+    assert sorted(p.name for p in out.iterdir()) == ["市场监管局印刷制作费.xlsx"]
+    forced = CliRunner().invoke(main, ["import", str(SEED), "-o", str(out), "--force", "-q"])
+    assert forced.exit_code == 0
+    assert len(list(out.glob("*.xlsx"))) == 8 and filled.read_bytes().startswith(b"PK")
