@@ -7,7 +7,7 @@ exactly how a Word table copied as text looks, so "blank means same as above" wo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .model import cell_name
@@ -20,7 +20,6 @@ class Grid:
     rows: list[list[object]]
     top: int = 0  # 0-based sheet row of rows[0]
     left: int = 0  # 0-based sheet column of rows[r][0]
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
     def address(self, row: int, col: int) -> str:
         return cell_name(row + self.top, col + self.left)
@@ -88,6 +87,5 @@ def grids_from_workbook(source, file: str = "", skip=()) -> list[Grid]:
         sheet = book.get_sheet_by_name(meta.name)
         rows = sheet.to_python()
         top, left = sheet.start or (0, 0)
-        merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
-        grids.append(Grid(file=file, sheet=meta.name, rows=rows, top=top, left=left, merged=merged))
+        grids.append(Grid(file=file, sheet=meta.name, rows=rows, top=top, left=left))
     return grids
