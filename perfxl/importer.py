@@ -12,6 +12,7 @@ from .grid import Grid, decode_text, grid_from_docx, grid_from_text
 from .model import Project
 from .output import refuse_inputs
 from .profile import Profile, load_profile
+from .scan import OLE_MAGIC
 from .template import write_template
 
 _WINDOWS_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
@@ -33,12 +34,12 @@ def safe_filename(name: str, taken: set[str], suffix: str = ".xlsx", limit: int 
 def source_grids(path: Path) -> list[Grid]:
     """The grid of a text dump (UTF-8 or GBK/GB18030) or a .docx file."""
     try:
-        head = path.read_bytes()[:4] if path.suffix.lower() == ".docx" else None
-        if head is not None:
-            if head != b"PK\x03\x04":
-                raise InputError(f"{path} 不是有效的 .docx 文件；请在 Word 或 WPS 中另存为 .docx 后重试")
+        data = path.read_bytes()
+        if data[:4] == b"PK\x03\x04" and path.suffix.lower() != ".txt":
             return [grid_from_docx(path, file=str(path))]
-        return [grid_from_text(decode_text(path.read_bytes()), file=str(path))]
+        if path.suffix.lower() in (".docx", ".doc", ".wps") or data[:8] == OLE_MAGIC:
+            raise InputError(f"{path} 不是 .docx 文件（可能是旧版 .doc 或 .wps）；请在 Word 或 WPS 中另存为 .docx 后重试")
+        return [grid_from_text(decode_text(data), file=str(path))]
     except FileNotFoundError:
         raise InputError(f"找不到文件：{path}") from None
     except IsADirectoryError:

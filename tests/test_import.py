@@ -137,3 +137,11 @@ def test_existing_files_are_never_replaced_without_force(tmp_path):
     forced = CliRunner().invoke(main, ["import", str(SEED), "-o", str(out), "--force", "-q"])
     assert forced.exit_code == 0
     assert len(list(out.glob("*.xlsx"))) == 8 and filled.read_bytes().startswith(b"PK")
+
+
+def test_old_word_files_get_a_clear_message(tmp_path):
+    old = tmp_path / "目标表.doc"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    result = CliRunner().invoke(main, ["import", str(old), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert result.output.strip() == f"错误：{old} 不是 .docx 文件（可能是旧版 .doc 或 .wps）；请在 Word 或 WPS 中另存为 .docx 后重试"
