@@ -1,6 +1,7 @@
 """Reading filled workbooks back: every layout staff send, and the regional variants."""
 
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -144,3 +145,24 @@ def test_stacked_forms_with_different_arrangements(tmp_path):
     result = read([str(write_workbook(tmp_path / "stack.xlsx", {"合并": rows}, numbers=False))])
     assert [p.name for p in result.projects] == ["市场监管局工作业务经费", "市场监管局印刷制作费", "校园安全设施改造"]
     assert [len(p.indicators) for p in result.projects] == [12, 7, 6]
+
+
+FORMATS = Path(__file__).parent / "fixtures" / "formats"
+
+
+@pytest.mark.parametrize("suffix", ["ods", "xls"])
+def test_other_formats_saved_by_libreoffice(suffix):
+    """The sample form saved by LibreOffice as .ods and as Excel 97 .xls reads like the .xlsx."""
+    original = read([str(DATA_2023 / "腾讯企点认证客服号运营费.xlsx")]).projects[0]
+    (p,) = read([str(FORMATS / f"腾讯企点认证客服号运营费.{suffix}")]).projects
+    assert (p.name, p.period, p.department, p.unit) == (original.name, original.period, original.department, original.unit)
+    assert (p.funds_year, p.funds_period) == (original.funds_year, original.funds_period)
+    assert [(i.level1, i.level2, i.level3, i.value, i.cell) for i in p.indicators] == [
+        (i.level1, i.level2, i.level3, i.value, i.cell) for i in original.indicators]
+    assert p.goal_year == original.goal_year
+
+
+def test_folder_scan_picks_up_ods_and_xls():
+    result = read([str(FORMATS)])
+    assert sorted(Path(f).suffix for f in result.files) == [".ods", ".xls"]
+    assert len(result.projects) == 2
