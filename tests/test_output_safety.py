@@ -175,3 +175,15 @@ def test_a_crashing_or_runaway_reader_costs_one_finding(tmp_path, monkeypatch):
             assert [p.name for p in projects] == [name] and findings == []
         else:
             assert projects == [] and [f.code for f in findings] == ["reader-crashed"], name
+
+
+def test_spawned_workers_as_on_windows(monkeypatch):
+    """Windows starts workers by spawn, not fork: the pool must work that way too."""
+    import multiprocessing
+
+    from perfxl.profile import load_profile
+
+    monkeypatch.setattr(workers, "_context", lambda: multiprocessing.get_context("spawn"))
+    items = [(str(p), False) for p in sorted(DATA_2023.glob("*.xlsx"))]
+    results = workers.read_parallel(items, load_profile("2015"), 2)
+    assert sorted(p.name for projects, _ in results for p in projects) == sorted(SEED_NAMES)
