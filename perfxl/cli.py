@@ -109,7 +109,12 @@ class Progress:
         self.enabled = not quiet and sys.stderr.isatty()
         self.label, self.count = label, 0
 
-    def __call__(self, *_args) -> None:
+    def __call__(self, item=None) -> None:
+        """One more file done; ``None`` announces the writing stage."""
+        if item is None:
+            if self.enabled:
+                click.echo(f"\r{self.label}：{self.count}，正在写出……", nl=False, err=True)
+            return
         self.count += 1
         if self.enabled:
             click.echo(f"\r{self.label}：{self.count}", nl=False, err=True)

@@ -375,6 +375,7 @@ def consolidate(paths, output: str | Path, *, profile: str | Profile | None = No
     """Read every form and summary under ``paths`` and write the summary workbook.
 
     With ``strict`` and any error, nothing is written. The output is never read as an input.
+    ``progress`` is called with each file read, then once with None when writing starts.
     """
     from .reading import read
     from .rules import check_duplicates
@@ -397,6 +398,8 @@ def consolidate(paths, output: str | Path, *, profile: str | Profile | None = No
         return out
     if not projects:
         return out
+    if progress:
+        progress(None)  # reading is done; writing starts
     write_summary(output, projects, findings, prof, out.title, result.files)
     out.written = output
     if csv_dir:
