@@ -285,9 +285,13 @@ class _Reader:
                 level2 = l2
             if not _blank(l3) or not _blank(val):
                 a, b, note = profile.resolve(level1, level2, inherited)
+                percent_number = ""
+                if isinstance(val, float) and 0 <= val <= 1 and any(w in str(l3) for w in profile.rate_words):
+                    # Excel turns a typed "95%" into 0.95 with a percent format, which calamine does not report.
+                    percent_number, val = value_text(val), f"{tidy_decimal(Decimal(repr(val)) * 100)}%"
                 project.indicators.append(Indicator(
                     level1=a, level2=b, level3=value_text(l3), value=value_text(val),
-                    target=parse_target(val),
+                    target=parse_target(val), percent_number=percent_number,
                     cell=grid.address(r, l3c if l3c is not None else c3),
                     value_cell=grid.address(r, vc if vc is not None else (cv if cv is not None else c3 + 1)),
                     note=note,

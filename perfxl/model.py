@@ -50,6 +50,7 @@ class Indicator:
     cell: str = ""  # cell of the 三级指标
     value_cell: str = ""
     note: str = ""  # how the 一级/二级 were resolved against the profile, if not as written
+    percent_number: str = ""  # the cell held this number (0.95) and was read as a percent (95%)
 
 
 @dataclass(slots=True)

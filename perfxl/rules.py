@@ -133,6 +133,9 @@ def check_indicators(project: Project, profile: Profile) -> list[Finding]:
         if t.kind == "定量" and not t.unit and not t.is_date:
             add(WARNING, "value-without-unit", ind.value_cell,
                 f"年度指标值“{ind.value}”没有计量单位：请写明单位（如 {ind.value}个、{ind.value}%）")
+        if ind.percent_number:
+            add(NOTICE, "percent-number", ind.value_cell,
+                f"年度指标值单元格是数字 {ind.percent_number}，按百分数“{ind.value}”理解；如不是，请改为文字")
         if t.implicit_operator:
             add(NOTICE, "implicit-operator", ind.value_cell,
                 f"年度指标值“{ind.value}”未写符号，按“={ind.value}”理解；如为下限请写“≥”")

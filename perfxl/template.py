@@ -48,10 +48,11 @@ class _Formats:
         self.plain_input = wb.add_format({"font_name": "宋体", "font_size": 11, "locked": False})
         self.right = wb.add_format({"font_name": "宋体", "font_size": 11, "align": "right"})
         self.label = wb.add_format({**base, "bold": True, "align": "center", "bg_color": "#F2F2F2"})
-        self.text = wb.add_format({**base, "locked": False})
-        self.center = wb.add_format({**base, "locked": False, "align": "center"})
+        # Text format (@) on every text input: typed "100%" or "=3席" must stay text, not become 1 or a formula.
+        self.text = wb.add_format({**base, "locked": False, "num_format": "@"})
+        self.center = wb.add_format({**base, "locked": False, "align": "center", "num_format": "@"})
         self.money = wb.add_format({**base, "locked": False, "num_format": "0.00", "align": "right"})
-        self.goal = wb.add_format({**base, "locked": False, "valign": "top"})
+        self.goal = wb.add_format({**base, "locked": False, "valign": "top", "num_format": "@"})
         self.guide_title = wb.add_format({"font_name": "宋体", "font_size": 14, "bold": True})
         self.guide = wb.add_format({"font_name": "宋体", "font_size": 11, "text_wrap": True, "valign": "top"})
         self.guide_head = wb.add_format({"font_name": "宋体", "font_size": 11, "bold": True, "border": 1,

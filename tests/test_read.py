@@ -166,3 +166,16 @@ def test_folder_scan_picks_up_ods_and_xls():
     result = read([str(FORMATS)])
     assert sorted(Path(f).suffix for f in result.files) == [".ods", ".xls"]
     assert len(result.projects) == 2
+
+
+def test_percent_cells_typed_in_excel(tmp_path):
+    """Excel stores a typed 95% as 0.95: for a rate it reads as 95%, with a notice; other numbers stay."""
+    rows = [["项目名称", "甲"], ["主管部门", "局", "实施单位", "所"], ["资金投入(万元)", "实施期金额", 1, "年度金额", 1],
+            ["一级指标", "二级指标", "三级指标", "年度指标值"],
+            ["产出指标", "质量指标", "验收合格率", 1.0], ["", "", "设备故障率", 0.05],
+            ["", "数量指标", "采购数量", 1.0], ["满意度指标", "服务对象满意度指标", "群众满意度", 0.95]]
+    result = read([str(write_workbook(tmp_path / "pct.xlsx", {"表": rows}))])
+    (p,) = result.projects
+    assert [i.value for i in p.indicators] == ["100%", "5%", "1", "95%"]
+    assert [(f.code, f.cell) for f in result.findings if f.code == "percent-number"] == [
+        ("percent-number", "D5"), ("percent-number", "D6"), ("percent-number", "D8")]

@@ -89,6 +89,8 @@ def test_amount_and_value_help(template_2015):
     assert all(dv.operator == "greaterThanOrEqual" and dv.formula1 == "0" for dv in money)
     assert "不小于 0" in money[0].error
     assert ws["C7"].number_format == "0.00"
+    # typed "100%" or "=3席" must stay text in Excel, not turn into 1 or a formula
+    assert {ws[c].number_format for c in ("B4", "E4", "A13", "B13", "C13", "E13", "B11", "D11")} == {"@"}
     value_help = next(dv for dv in ws.data_validations.dataValidation if "E13" in dv.sqref and dv.prompt)
     assert "≥130个" in value_help.prompt and "≤34000套" in value_help.prompt
 
