@@ -77,7 +77,8 @@ def read_file(path: str, profile: Profile | str | None = None, explicit: bool = 
 
         import python_calamine
 
-        book = python_calamine.CalamineWorkbook.from_path(str(p))
+        with open(p, "rb") as fh:  # from a file object calamine picks its reader by content, not by name
+            book = python_calamine.CalamineWorkbook.from_filelike(fh)
         if not too_large:
             carried = projects_from_summary(book, path)
             if carried is not None:

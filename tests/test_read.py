@@ -179,3 +179,13 @@ def test_percent_cells_typed_in_excel(tmp_path):
     assert [i.value for i in p.indicators] == ["100%", "5%", "1", "95%"]
     assert [(f.code, f.cell) for f in result.findings if f.code == "percent-number"] == [
         ("percent-number", "D5"), ("percent-number", "D6"), ("percent-number", "D8")]
+
+
+def test_decided_by_content_not_by_name(tmp_path):
+    """An .xls saved under a .xlsx name, and a WPS .et (BIFF inside), read like the original."""
+    source = FORMATS / "腾讯企点认证客服号运营费.xls"
+    for name in ("改了扩展名.xlsx", "金山表格.et"):
+        (tmp_path / name).write_bytes(source.read_bytes())
+    result = read([str(tmp_path)])
+    assert [p.name for p in result.projects] == ["腾讯企点认证客服号运营费"] * 2
+    assert not [f for f in result.findings if f.level == "error"]
