@@ -43,7 +43,7 @@ def _looks_like_form(grid, profile: Profile) -> bool:
     return len(hits) >= 2
 
 
-def read_file(path: str, profile: Profile | str | None = None, explicit: bool = True) -> tuple[list[Project], list[Finding]]:
+def read_file(path: str, profile: Profile | str | None = None) -> tuple[list[Project], list[Finding]]:
     """Projects and findings of one spreadsheet file; never raises for a bad file."""
     from . import scan
     from .form import find_forms
@@ -146,17 +146,17 @@ def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=No
     if inputs.missing:
         raise UsageError(f"找不到：{'、'.join(inputs.missing)}；请检查路径")
     result = ReadResult(skipped=[str(p) for p in inputs.skipped])
-    items = [(str(path), path in inputs.explicit) for path in inputs.files]
+    files = [str(path) for path in inputs.files]
     workers = workers or os.cpu_count() or 1
-    if workers > 1 and len(items) > PARALLEL_FROM:
-        outcomes = read_parallel(items, prof, workers, progress)
+    if workers > 1 and len(files) > PARALLEL_FROM:
+        outcomes = read_parallel(files, prof, workers, progress)
     else:
         outcomes = []
-        for path, explicit in items:
-            outcomes.append(read_file(path, prof, explicit))
+        for path in files:
+            outcomes.append(read_file(path, prof))
             if progress:
                 progress(path)
-    for (path, _), (projects, findings) in zip(items, outcomes):
+    for path, (projects, findings) in zip(files, outcomes):
         result.files.append(path)
         result.projects.extend(projects)
         result.findings.extend(findings)

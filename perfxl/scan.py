@@ -40,8 +40,7 @@ class Rejected(Exception):
 
 @dataclass
 class Inputs:
-    files: list[Path] = field(default_factory=list)  # spreadsheets to read
-    explicit: set[Path] = field(default_factory=set)  # named by the user, not found in a folder
+    files: list[Path] = field(default_factory=list)  # spreadsheets to read, and every file named
     skipped: list[Path] = field(default_factory=list)  # non-spreadsheets found in folders
     missing: list[str] = field(default_factory=list)
 
@@ -75,8 +74,7 @@ def collect(paths, exclude=()) -> Inputs:
         if key in seen or key in excluded:
             return
         seen.add(key)
-        if explicit:
-            out.explicit.add(path)
+        if explicit:  # named by the user: read_file says what it is, even if no spreadsheet
             out.files.append(path)
             return
         if is_scratch(path):

@@ -21,8 +21,7 @@ from .model import ERROR, NOTICE, WARNING, Finding, FindingCounts, Project, colu
 from .output import EXCEL_CELL_LIMIT, atomic_path, build_time, cell_text, refuse_inputs
 from .profile import Profile, load_profile
 from .tables import (AMOUNT_COLUMNS, COUNT_COLUMNS, FINDING_COLUMNS, INDICATOR_COLUMNS, PROJECT_COLUMNS,
-                     ROLLUP_COLUMNS, finding_rows, indicator_rows, project_rows, rollup_rows,
-                     sort_findings, sort_projects)
+                     ROLLUP_COLUMNS, ROLLUP_KEYS, is_summary, sort_findings, sort_projects, summary_tables)
 
 HEADER_ROW = 2  # 0-based: title, 单位 line, then the header
 FIRST = HEADER_ROW + 1
@@ -154,21 +153,17 @@ def _write_rows(ws, book: "_Book", rows: list[list], formats: dict[int, object],
                               {"type": "formula", "criteria": "TRUE", "format": book.grid})
 
 
-def write_summary(output: Path, projects: list[Project], findings: list[Finding], profile: Profile,
-                  title: str, files: list[str]) -> None:
-    """Write the summary workbook (atomically)."""
+def write_summary(output: Path, tables: dict[str, tuple], result: Consolidation, profile: Profile) -> None:
+    """Write the summary workbook (atomically) from ``tables.summary_tables``."""
     created = build_time()
-    p_rows = project_rows(projects, findings, profile.cost_level2)
-    i_rows = indicator_rows(projects)
-    r_rows = rollup_rows(p_rows)
-    f_rows = finding_rows(findings)
+    title, p_rows = result.title, tables["项目汇总"][1]
     with atomic_path(output) as tmp:
         book = _Book(tmp, created)
         _projects_sheet(book, title, p_rows)
-        _indicators_sheet(book, title, i_rows)
-        _rollup_sheet(book, title, r_rows, p_rows)
-        _findings_sheet(book, title, f_rows)
-        _about_sheet(book, title, projects, findings, profile, files, created)
+        _indicators_sheet(book, title, tables["指标明细"][1])
+        _rollup_sheet(book, title, tables["资金汇总"][1], p_rows)
+        _findings_sheet(book, title, tables["校验问题"][1])
+        _about_sheet(book, result, profile, created)
         book.wb.close()
 
 
@@ -224,7 +219,7 @@ def _rollup_sheet(book: _Book, title: str, rows: list[list], project_rows_: list
     year_total = f"'项目汇总'!${column_letter(PROJECT_COLUMNS.index('年度金额'))}${total_row}"
     for r, row in enumerate(rows):
         x = FIRST + r
-        key_column = {"按主管部门": "主管部门", "按实施单位": "实施单位", "按项目类别": "项目类别"}[row[0]]
+        key_column = dict(ROLLUP_KEYS)[row[0]]
         ws.write_string(x, 0, row[0], book.center)
         ws.write_string(x, 1, cell_text(row[1]), book.text)
         # Exact match: escape the wildcards ~ * ? and lead with "=" so a name like ">5" is text.
@@ -288,23 +283,22 @@ def _findings_sheet(book: _Book, title: str, rows: list[list]) -> None:
                               {"type": "cell", "criteria": "==", "value": '"错误"', "format": book.error_text})
 
 
-def _about_sheet(book: _Book, title, projects, findings, profile: Profile, files, created) -> None:
+def _about_sheet(book: _Book, result: Consolidation, profile: Profile, created) -> None:
     ws = book.wb.add_worksheet("说明")
     ws.set_column(0, 0, 18)
     ws.set_column(1, 1, 80)
     ws.set_row(0, 28)
-    ws.merge_range(0, 0, 0, 1, cell_text(title), book.title)
-    levels = Counter(f.level for f in findings)
-    total = sum((p.funds_year.total or Decimal(0) for p in projects), Decimal(0))
+    ws.merge_range(0, 0, 0, 1, cell_text(result.title), book.title)
+    levels = Counter(f.level for f in result.findings)
     facts = [
-        ("汇总表", title),
+        ("汇总表", result.title),
         ("生成时间", created.strftime("%Y-%m-%d %H:%M") + "（UTC）"),
         ("生成工具", f"perfxl {__version__}"),
         ("指标体系", f"{profile.name}版 {profile.title}"),
-        ("读取文件数", str(len(files))),
-        ("项目数", str(len(projects))),
-        ("指标数", str(sum(len(p.indicators) for p in projects))),
-        ("年度金额合计", f"{total:.2f} 万元"),
+        ("读取文件数", str(len(result.files))),
+        ("项目数", str(len(result.projects))),
+        ("指标数", str(result.indicator_count)),
+        ("年度金额合计", f"{result.year_total:.2f} 万元"),
         ("错误", f"{levels[ERROR]} 个"),
         ("警告", f"{levels[WARNING]} 个"),
         ("提示", f"{levels[NOTICE]} 个"),
@@ -316,8 +310,8 @@ def _about_sheet(book: _Book, title, projects, findings, profile: Profile, files
         ws.write_string(r, 1, cell_text(value), book.plain)
     r = len(facts) + 3
     ws.write_string(r, 0, "读取的文件", book.key)
-    per_file = Counter(p.file for p in projects)
-    for i, name in enumerate(sorted(files)):
+    per_file = Counter(p.file for p in result.projects)
+    for i, name in enumerate(sorted(result.files)):
         ws.write_string(r + i, 1, cell_text(f"{name}（{per_file[name]} 个项目）"), book.plain)
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
@@ -333,17 +327,15 @@ def csv_safe(value) -> str:
     return "'" + text if text.startswith(CSV_INJECTION) else text
 
 
-def write_csvs(folder: Path, projects, findings, profile: Profile) -> list[Path]:
+CSV_NAMES = {"项目汇总": "projects.csv", "指标明细": "indicators.csv", "资金汇总": "rollup.csv", "校验问题": "findings.csv"}
+
+
+def write_csvs(folder: Path, tables: dict[str, tuple]) -> list[Path]:
+    """The four tables as CSV with the sheets' headers, UTF-8 with BOM for Excel."""
     folder.mkdir(parents=True, exist_ok=True)
-    p_rows = project_rows(projects, findings, profile.cost_level2)
-    tables = {
-        "projects.csv": (PROJECT_COLUMNS, p_rows),
-        "indicators.csv": (INDICATOR_COLUMNS, indicator_rows(projects)),
-        "rollup.csv": (ROLLUP_COLUMNS, rollup_rows(p_rows)),
-        "findings.csv": (FINDING_COLUMNS, finding_rows(findings)),
-    }
     written = []
-    for name, (columns, rows) in tables.items():
+    for sheet, (columns, rows) in tables.items():
+        name = CSV_NAMES[sheet]
         with atomic_path(folder / name) as tmp:
             with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
                 writer = csv.writer(fh)
@@ -361,8 +353,6 @@ def _inside(path: Path, folders) -> bool:
 def _is_summary_file(path: Path) -> bool:
     """An earlier summary of perfxl's (which a re-run may replace), not somebody's form."""
     import python_calamine
-
-    from .tables import is_summary
 
     try:
         return is_summary(python_calamine.CalamineWorkbook.from_path(str(path)).sheet_names)
@@ -400,8 +390,9 @@ def consolidate(paths, output: str | Path, *, profile: str | Profile | None = No
         return out
     if progress:
         progress(None)  # reading is done; writing starts
-    write_summary(output, projects, findings, prof, out.title, result.files)
+    tables = summary_tables(projects, findings, prof.cost_level2)
+    write_summary(output, tables, out, prof)
     out.written = output
     if csv_dir:
-        out.csv_files = write_csvs(Path(csv_dir), projects, findings, prof)
+        out.csv_files = write_csvs(Path(csv_dir), tables)
     return out

@@ -121,17 +121,23 @@ def rollup_rows(project_rows_: list[list]) -> list[list]:
     return out
 
 
+def summary_tables(projects: list[Project], findings: list[Finding], cost_level2=()) -> dict[str, tuple]:
+    """The summary's four tables, sheet name → (columns, rows); built once for the workbook and the CSVs."""
+    p_rows = project_rows(projects, findings, cost_level2)
+    return {
+        "项目汇总": (PROJECT_COLUMNS, p_rows),
+        "指标明细": (INDICATOR_COLUMNS, indicator_rows(projects)),
+        "资金汇总": (ROLLUP_COLUMNS, rollup_rows(p_rows)),
+        "校验问题": (FINDING_COLUMNS, finding_rows(findings)),
+    }
+
+
 def frames(projects: list[Project], findings: list[Finding], cost_level2=()) -> dict:
     """The summary's four tables as pandas DataFrames, for analysis from Python."""
     import pandas as pd
 
-    p_rows = project_rows(projects, findings, cost_level2)
-    return {
-        "项目汇总": pd.DataFrame(p_rows, columns=PROJECT_COLUMNS),
-        "指标明细": pd.DataFrame(indicator_rows(projects), columns=INDICATOR_COLUMNS),
-        "资金汇总": pd.DataFrame(rollup_rows(p_rows), columns=ROLLUP_COLUMNS),
-        "校验问题": pd.DataFrame(finding_rows(findings), columns=FINDING_COLUMNS),
-    }
+    return {name: pd.DataFrame(rows, columns=columns)
+            for name, (columns, rows) in summary_tables(projects, findings, cost_level2).items()}
 
 
 def _decimal(value) -> Decimal | None:

@@ -37,21 +37,21 @@ def _init(profile, marker_dir: str, limits: bool) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES_PER_WORKER, MEMORY_BYTES_PER_WORKER))
 
 
-def _read_chunk(items: list[tuple[str, bool]]) -> list[tuple]:
+def _read_chunk(paths: list[str]) -> list[tuple]:
     from .reading import read_file
 
     out = []
     with open(_state["marker"], "w", encoding="utf-8") as fh:
-        fh.write("\n".join(path for path, _ in items))
-    for path, explicit in items:
+        fh.write("\n".join(paths))
+    for path in paths:
         if _state["limits"] and resource:
-            used = int(resource.getrusage(resource.RUSAGE_SELF).ru_utime
-                       + resource.getrusage(resource.RUSAGE_SELF).ru_stime)
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            used = int(usage.ru_utime + usage.ru_stime)
             hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
             soft = used + CPU_SECONDS_PER_FILE
             resource.setrlimit(resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
         try:
-            out.append(read_file(path, _state["profile"], explicit))
+            out.append(read_file(path, _state["profile"]))
         except Exception:  # read_file reports bad files itself; this is the last line of defence
             out.append(([], [crashed(path)]))
     os.unlink(_state["marker"])
@@ -69,44 +69,44 @@ def crashed(path: str) -> Finding:
                            f"{MEMORY_BYTES_PER_WORKER >> 30} GB）：文件可能已损坏，请用 Excel 或 WPS 打开后另存为 .xlsx 再提交")
 
 
-def read_parallel(items: list[tuple[str, bool]], profile, workers: int, progress=None, limits: bool = True):
-    """read_file over ``items`` (path, explicit) in worker processes; results in input order."""
+def read_parallel(paths: list[str], profile, workers: int, progress=None, limits: bool = True):
+    """read_file over ``paths`` in worker processes; results in input order."""
     results: dict[int, tuple] = {}
-    pending = list(range(len(items)))
+    pending = list(range(len(paths)))
     with tempfile.TemporaryDirectory(prefix="perfxl-") as marker_dir:
         while pending:
-            suspects = _run(items, pending, profile, workers, marker_dir, limits, results, progress)
+            suspects = _run(paths, pending, profile, workers, marker_dir, limits, results, progress)
             for index in suspects:
                 if index in results:
                     continue
-                _run(items, [index], profile, 1, marker_dir, limits, results, progress)
+                _run(paths, [index], profile, 1, marker_dir, limits, results, progress)
                 if index not in results:
-                    results[index] = ([], [crashed(items[index][0])])
+                    results[index] = ([], [crashed(paths[index])])
                     if progress:
-                        progress(items[index][0])
+                        progress(paths[index])
             pending = [i for i in pending if i not in results]
-    return [results[i] for i in range(len(items))]
+    return [results[i] for i in range(len(paths))]
 
 
-def _run(items, indexes, profile, workers, marker_dir, limits, results, progress) -> list[int]:
+def _run(paths, indexes, profile, workers, marker_dir, limits, results, progress) -> list[int]:
     """One pool over ``indexes``; returns the indexes noted in markers if the pool broke."""
-    chunks = [indexes[i:i + CHUNK] for i in range(0, len(indexes), CHUNK)] if len(indexes) > 1 else [indexes]
+    chunks = [indexes[i:i + CHUNK] for i in range(0, len(indexes), CHUNK)]
     with ProcessPoolExecutor(max_workers=max(1, min(workers, len(chunks))), mp_context=_context(),
                              initializer=_init, initargs=(profile, marker_dir, limits)) as pool:
-        futures = [(chunk, pool.submit(_read_chunk, [items[i] for i in chunk])) for chunk in chunks]
+        futures = [(chunk, pool.submit(_read_chunk, [paths[i] for i in chunk])) for chunk in chunks]
         try:
             for chunk, future in futures:
                 for index, result in zip(chunk, future.result()):
                     results[index] = result
                     if progress:
-                        progress(items[index][0])
+                        progress(paths[index])
         except BrokenProcessPool:
             pass
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
     noted = []
-    by_path = {items[i][0]: i for i in indexes}
+    by_path = {paths[i]: i for i in indexes}
     for marker in Path(marker_dir).iterdir():
         for path in marker.read_text(encoding="utf-8").split("\n"):
             if path in by_path and by_path[path] not in results:

@@ -142,7 +142,7 @@ def test_control_characters_and_overlong_text(tmp_path):
     assert len(ws["W4"].value) == 32767
 
 
-def _fake_reader(path, profile, explicit):
+def _fake_reader(path, profile):
     name = Path(path).name
     if name == "crash.xlsx":
         os.abort()
@@ -166,7 +166,7 @@ def test_a_crashing_or_runaway_reader_costs_one_finding(tmp_path, monkeypatch):
     monkeypatch.setattr(workers, "MEMORY_BYTES_PER_WORKER", 1 << 30)
     names = [f"ok{i}.xlsx" for i in range(20)]
     names[3], names[9], names[14], names[17] = "crash.xlsx", "spin.xlsx", "alloc.xlsx", "raise.xlsx"
-    items = [(str(tmp_path / n), True) for n in names]
+    items = [str(tmp_path / n) for n in names]
     start = time.monotonic()
     results = workers.read_parallel(items, None, 2)
     assert time.monotonic() - start < 60
@@ -184,6 +184,6 @@ def test_spawned_workers_as_on_windows(monkeypatch):
     from perfxl.profile import load_profile
 
     monkeypatch.setattr(workers, "_context", lambda: multiprocessing.get_context("spawn"))
-    items = [(str(p), False) for p in sorted(DATA_2023.glob("*.xlsx"))]
+    items = [str(p) for p in sorted(DATA_2023.glob("*.xlsx"))]
     results = workers.read_parallel(items, load_profile("2015"), 2)
     assert sorted(p.name for projects, _ in results for p in projects) == sorted(SEED_NAMES)
