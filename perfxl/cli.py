@@ -215,15 +215,10 @@ def import_cmd(sources, out_dir, profile, force, quiet):
     click.echo(f"共导入 {len(result.projects)} 个项目、{indicators} 个指标，年度金额合计 {total:.2f} 万元。")
 
 
-def _read_inputs(paths, profile, quiet, exclude=()):
-    from .reading import read
-
-    progress = Progress(quiet, "已读取文件")
-    result = read(expand_paths(paths), profile=profile, exclude=exclude, progress=progress)
-    progress.done()
-    if result.skipped and not quiet:
-        click.echo(f"已跳过 {len(result.skipped)} 个非表格文件（如 {result.skipped[0]}）", err=True)
-    return result
+def report_skipped(skipped: list[str], quiet: bool) -> None:
+    """Files found in folders that are no spreadsheets: counted, never silently dropped."""
+    if skipped and not quiet:
+        click.echo(f"已跳过 {len(skipped)} 个非表格文件（如 {skipped[0]}）", err=True)
 
 
 def format_finding(f) -> str:
@@ -247,7 +242,12 @@ def validate_cmd(paths, profile, fmt, quiet):
     """
     import json
 
-    result = _read_inputs(paths, profile, quiet)
+    from .reading import read
+
+    progress = Progress(quiet, "已读取文件")
+    result = read(expand_paths(paths), profile=profile, progress=progress)
+    progress.done()
+    report_skipped(result.skipped, quiet)
     if not result.files:
         click.echo("错误：没有找到可检查的表格文件（xlsx/xls/et/ods）。", err=True)
         sys.exit(2)
@@ -287,8 +287,7 @@ def consolidate_cmd(paths, output, profile, title, csv_dir, strict, quiet):
     result = consolidate(expand_paths(paths), output, profile=profile, title=title, csv_dir=csv_dir,
                          strict=strict, progress=progress)
     progress.done()
-    if result.skipped and not quiet:
-        click.echo(f"已跳过 {len(result.skipped)} 个非表格文件（如 {result.skipped[0]}）", err=True)
+    report_skipped(result.skipped, quiet)
     for f in result.findings:
         if f.level != "notice":
             click.echo(format_finding(f))

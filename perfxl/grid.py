@@ -8,7 +8,6 @@ exactly how a Word table copied as text looks, so "blank means same as above" wo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from .model import cell_name
 
@@ -41,17 +40,17 @@ def grid_from_text(text: str, file: str = "", sheet: str = "") -> Grid:
     return Grid(file=file, sheet=sheet, rows=[[c.strip() for c in r] for r in rows])
 
 
-def grid_from_docx(path: str | Path, file: str = "") -> Grid:
+def grid_from_docx(source, file: str = "") -> Grid:
     """The document body in order: each paragraph a one-cell row, each table its rows.
 
     python-docx repeats a merged cell for every grid column and row it spans; repeats are
-    blanked, so merges read like the text dump.
+    blanked, so merges read like the text dump. ``source`` is a path or a binary file object.
     """
     import docx
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    document = docx.Document(str(path))
+    document = docx.Document(source if hasattr(source, "read") else str(source))
     rows: list[list[object]] = []
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
@@ -69,7 +68,7 @@ def grid_from_docx(path: str | Path, file: str = "") -> Grid:
                 rows.append(values)
                 above = elements
             rows.append([""])
-    return Grid(file=file or str(path), sheet="", rows=rows)
+    return Grid(file=file or str(source), sheet="", rows=rows)
 
 
 def grids_from_workbook(source, file: str = "", skip=()) -> list[Grid]:

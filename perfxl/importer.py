@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +13,7 @@ from .grid import Grid, decode_text, grid_from_docx, grid_from_text
 from .model import Project
 from .output import refuse_inputs
 from .profile import Profile, load_profile
-from .scan import OLE_MAGIC
+from .scan import OLE_MAGIC, ZIP_MAGIC
 from .template import write_template
 
 _WINDOWS_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
@@ -31,15 +32,15 @@ def safe_filename(name: str, taken: set[str], suffix: str = ".xlsx", limit: int 
     return candidate + suffix
 
 
-def source_grids(path: Path) -> list[Grid]:
-    """The grid of a text dump (UTF-8 or GBK/GB18030) or a .docx file."""
+def source_grid(path: Path) -> Grid:
+    """The grid of a text dump (UTF-8 or GBK/GB18030) or a .docx file, read once."""
     try:
         data = path.read_bytes()
-        if data[:4] == b"PK\x03\x04" and path.suffix.lower() != ".txt":
-            return [grid_from_docx(path, file=str(path))]
-        if path.suffix.lower() in (".docx", ".doc", ".wps") or data[:8] == OLE_MAGIC:
+        if data.startswith(ZIP_MAGIC) and path.suffix.lower() != ".txt":
+            return grid_from_docx(io.BytesIO(data), file=str(path))
+        if path.suffix.lower() in (".docx", ".doc", ".wps") or data.startswith(OLE_MAGIC):
             raise InputError(f"{path} 不是 .docx 文件（可能是旧版 .doc 或 .wps）；请在 Word 或 WPS 中另存为 .docx 后重试")
-        return [grid_from_text(decode_text(data), file=str(path))]
+        return grid_from_text(decode_text(data), file=str(path))
     except FileNotFoundError:
         raise InputError(f"找不到文件：{path}") from None
     except IsADirectoryError:
@@ -71,7 +72,7 @@ def import_forms(sources, out_dir: str | Path, profile: str | Profile | None = N
         raise UsageError(f"-o {out_dir} 是一个文件；请指定一个文件夹")
     result = ImportResult()
     for source in sources:
-        found = [p for grid in source_grids(source) for p in find_forms(grid, prof)]
+        found = find_forms(source_grid(source), prof)
         if not found:
             result.empty_sources.append(source)
         result.projects.extend(found)
