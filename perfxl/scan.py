@@ -79,11 +79,9 @@ def collect(paths, exclude=()) -> Inputs:
             return
         if is_scratch(path):
             return
-        try:
-            kind = sniff(path)
-        except OSError:
-            kind = "other"
-        if path.suffix.lower() in SPREADSHEET_SUFFIXES or kind == "ole":
+        # In a folder the name says what is meant as a spreadsheet (a Word .doc is OLE too);
+        # read_file then decides by content and reports a file that is not what its name says.
+        if path.suffix.lower() in SPREADSHEET_SUFFIXES:
             out.files.append(path)
         else:
             out.skipped.append(path)

@@ -105,3 +105,15 @@ def test_a_workbook_whose_form_sheet_was_lost_is_reported():
     result = read([str(FIXTURES / "form-sheet-lost-from-workbook-xml.xlsx")])
     assert result.projects == []
     assert [(f.level, f.code, f.sheet) for f in result.findings] == [("warning", "no-form", "")]
+
+
+def test_a_word_doc_in_a_folder_is_skipped_not_an_error(tmp_path):
+    """A .doc is an OLE file like .xls: in a folder it is counted as skipped, not read as a broken workbook."""
+    from perfxl.reading import read
+
+    (tmp_path / "a.xlsx").write_bytes(GOOD.read_bytes())
+    (tmp_path / "说明.doc").write_bytes(hostile.OLE_MAGIC + b"\x00" * 600)
+    result = read([str(tmp_path)])
+    assert [Path(f).name for f in result.files] == ["a.xlsx"]
+    assert [Path(f).name for f in result.skipped] == ["说明.doc"]
+    assert not [f for f in result.findings if f.level == "error"]
