@@ -106,6 +106,7 @@ class _Reader:
         self.project = Project(file=grid.file, sheet=grid.sheet)
         self.in_yuan = False
         self.table_end = start
+        self.total_columns: dict[str, int] = {}  # funds side → grid column of its total
 
     def tokens(self, r: int) -> list[tuple[int, str | None, object, str]]:
         return self.row_tokens[r]
@@ -221,6 +222,8 @@ class _Reader:
                     continue
                 col = value[0] if value else c + 1
                 self.project.cells[key] = self.grid.address(r, col)
+                if slot == "total":
+                    self.total_columns[side] = col
                 raw = value[2] if value else None
                 amount, ok = parse_amount(raw, self.in_yuan)
                 if not ok:
@@ -229,16 +232,7 @@ class _Reader:
 
     def side_of(self, col: int, label: str) -> str:
         """Which funds column a lone amount belongs to: the nearer of the two totals' columns."""
-        def column(key):
-            cell = self.project.cells.get(key, "")
-            letters = re.match(r"[A-Z]+", cell)
-            if not letters:
-                return None
-            n = 0
-            for ch in letters.group():
-                n = n * 26 + ord(ch) - 64
-            return n - 1 - self.grid.left
-        period, year = column("funds_period.total"), column("funds_year.total")
+        period, year = self.total_columns.get("funds_period"), self.total_columns.get("funds_year")
         if period is not None and year is not None:
             return "funds_period" if abs(col - period) < abs(col - year) else "funds_year"
         return "funds_year" if ("当年" in label or "年度" in label or year is not None) else "funds_period"

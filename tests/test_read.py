@@ -189,3 +189,15 @@ def test_decided_by_content_not_by_name(tmp_path):
     result = read([str(tmp_path)])
     assert [p.name for p in result.projects] == ["腾讯企点认证客服号运营费"] * 2
     assert not [f for f in result.findings if f.level == "error"]
+
+
+def test_a_lone_amount_goes_to_the_nearer_funds_column(tmp_path):
+    rows = [["项目名称", "甲"], ["主管部门", "局", "实施单位", "所"],
+            ["资金投入(万元)", "实施期金额", 10, "年度金额", 5],
+            ["", "其中：财政拨款", 10, "", 3],
+            ["", "其他资金", "", "", 2],
+            ["一级指标", "二级指标", "三级指标", "", "年度指标值"], ["产出指标", "数量指标", "次数", "", "≥1次"]]
+    (p,) = read([str(write_workbook(tmp_path / "f.xlsx", {"表": rows}))]).projects
+    assert (p.funds_period.fiscal, p.funds_year.fiscal) == (Decimal(10), Decimal(3))
+    assert (p.funds_period.other, p.funds_year.other) == (None, Decimal(2))
+    assert p.cells["funds_year.other"] == "E5"
