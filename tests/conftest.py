@@ -68,6 +68,16 @@ def assert_matches_seed(projects) -> None:
     assert "效益指标" not in {i.level1 for i in quality.indicators}
 
 
+def valid_indicators(count: str = "≥2次") -> list:
+    """The smallest indicator set the 2015 profile accepts: one 产出, one 效益, one 满意度."""
+    from perfxl.model import Indicator
+    from perfxl.targets import parse_target
+
+    rows = [("产出指标", "数量指标", "次数", count), ("效益指标", "社会效益指标", "效果", "提升"),
+            ("满意度指标", "服务对象满意度指标", "满意度", "≥90%")]
+    return [Indicator(a, b, c, v, parse_target(v)) for a, b, c, v in rows]
+
+
 @pytest.fixture
 def seed_text() -> str:
     return SEED.read_text(encoding="utf-8")

@@ -11,12 +11,11 @@ import python_calamine
 from click.testing import CliRunner
 
 from perfxl.cli import main
-from perfxl.model import Funds, Indicator, Project
+from perfxl.model import Funds, Project
 from perfxl.summary import consolidate
 from perfxl.tables import FINDING_COLUMNS, INDICATOR_COLUMNS, PROJECT_COLUMNS, ROLLUP_COLUMNS
-from perfxl.targets import parse_target
 from perfxl.template import write_template
-from conftest import DATA_2023, SEED_NAMES, libreoffice_convert
+from conftest import DATA_2023, SEED_NAMES, libreoffice_convert, valid_indicators
 
 SHEETS = {"项目汇总": PROJECT_COLUMNS, "指标明细": INDICATOR_COLUMNS, "资金汇总": ROLLUP_COLUMNS,
           "校验问题": FINDING_COLUMNS}
@@ -135,9 +134,7 @@ def make_department(folder: Path, department: str, names: list[str]) -> Path:
                     funds_period=Funds(Decimal("10.5") + i, Decimal("10.5") + i, None),
                     funds_year=Funds(Decimal("10.5") + i, Decimal("8.25") + i, Decimal("2.25")),
                     goal_period="目标一", goal_year="目标二")
-        rows = [("产出指标", "数量指标", "次数", "≥2次"), ("效益指标", "社会效益指标", "效果", "提升"),
-                ("满意度指标", "服务对象满意度指标", "满意度", "≥90%")]
-        p.indicators = [Indicator(a, b, c, v, parse_target(v)) for a, b, c, v in rows]
+        p.indicators = valid_indicators()
         write_template(folder / f"{i:02d}.xlsx", projects=[p])
     return folder
 

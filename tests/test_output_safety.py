@@ -15,11 +15,10 @@ from click.testing import CliRunner
 import perfxl.summary as summary_module
 from perfxl import workers
 from perfxl.cli import main
-from perfxl.model import Funds, Indicator, Project
+from perfxl.model import Funds, Project
 from perfxl.summary import consolidate
-from perfxl.targets import parse_target
 from perfxl.template import write_template
-from conftest import DATA_2023, ROOT, SEED_NAMES
+from conftest import DATA_2023, ROOT, SEED_NAMES, valid_indicators
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -126,9 +125,7 @@ def test_control_characters_and_overlong_text(tmp_path):
     p = Project(name="NAME-PLACEHOLDER", department="部门", unit="单位", year="2023",
                 funds_period=Funds(Decimal(1), Decimal(1)), funds_year=Funds(Decimal(1), Decimal(1)),
                 goal_period="GOAL-PLACEHOLDER", goal_year="目标")
-    p.indicators = [Indicator(a, b, c, v, parse_target(v)) for a, b, c, v in [
-        ("产出指标", "数量指标", "次数", "≥1次"), ("效益指标", "社会效益指标", "效果", "提升"),
-        ("满意度指标", "服务对象满意度指标", "满意度", "≥90%")]]
+    p.indicators = valid_indicators("≥1次")
     (tmp_path / "in").mkdir()
     write_template(tmp_path / "in" / "a.xlsx", projects=[p])
     hostile._rewrite(tmp_path / "in" / "a.xlsx", "xl/sharedStrings.xml",
