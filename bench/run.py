@@ -80,6 +80,11 @@ def main() -> None:
     args = parser.parse_args()
     py = sys.executable
     print(f"machine: {os.cpu_count()} cores, {os.uname().machine}, Python {sys.version.split()[0]}")
+    from perfxl import tablesheet
+
+    if not tablesheet.FAST:
+        print(f"note: xlsxwriter {tablesheet.xlsxwriter.__version__} is not the version TableSheet's fast path "
+              "was checked against; the summary is written by xlsxwriter's slower public code")
 
     help_times, noop_times = [], []
     for _ in range(5):

@@ -16,13 +16,19 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def cell_text(text: str) -> str:
-    """Text as a spreadsheet cell can hold it: no control characters, at most 32,767 characters.
+    """Text as a spreadsheet cell can hold it: no control characters, at most 32,767 UTF-16 units.
 
     The rules report both (control-characters, text-too-long), so nothing changes silently.
+    Excel counts UTF-16 units, so a character outside the BMP (an emoji) counts twice.
     """
     if CONTROL_CHARS.search(text):
         text = CONTROL_CHARS.sub("", text)
-    return text[:EXCEL_CELL_LIMIT]
+    text = text[:EXCEL_CELL_LIMIT]
+    if len(text) > EXCEL_CELL_LIMIT // 2:
+        units = text.encode("utf-16-le")
+        if len(units) > 2 * EXCEL_CELL_LIMIT:
+            text = units[:2 * EXCEL_CELL_LIMIT].decode("utf-16-le", errors="ignore")
+    return text
 
 
 def build_time(default: dt.datetime | None = None) -> dt.datetime:

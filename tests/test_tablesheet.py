@@ -1,0 +1,124 @@
+"""TableSheet writes exactly what xlsxwriter's own Worksheet writes (XlsxWriter-style comparison tests).
+
+Each case builds one workbook twice, once with write_row on the stock Worksheet and once with
+TableSheet.write_table, and compares every part of the two packages byte for byte.
+"""
+
+import datetime as dt
+import zipfile
+from decimal import Decimal
+
+import pytest
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from perfxl import tablesheet
+from perfxl.output import cell_text
+from perfxl.tablesheet import TableSheet
+
+
+@pytest.fixture(autouse=True, params=["fast", "fallback"])
+def writer_path(request, monkeypatch):
+    """Every case twice: TableSheet's own code, and the fallback other xlsxwriter versions get."""
+    if request.param == "fast" and not tablesheet.FAST:
+        pytest.skip(f"TableSheet's own code is for xlsxwriter 3.3, not {xlsxwriter.__version__}: "
+                    "check its internals and update FAST")
+    if request.param == "fallback":
+        monkeypatch.setattr(tablesheet, "FAST", False)
+
+ROWS = [
+    ["序号", "项目名称", "金额", None, "", "备注"],
+    [1, "信息化建设运维经费", Decimal("578.83"), 12.5, "", None],
+    [2, "A&B <公司> \"引号\"", Decimal("0"), -3, "  前后空格  ", "第二行\n换行"],
+    [3, "=SUM(A1:A2)", 1e20, 0.1 + 0.2, "http://example.com", "x" * 40],
+]
+
+
+def _package(path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def _build(path, cls, fill, options=None):
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                         "strings_to_numbers": False, **(options or {})})
+    wb.set_properties({"created": dt.datetime(2023, 1, 1)})
+    money = wb.add_format({"num_format": "#,##0.00", "border": 1})
+    bold = wb.add_format({"bold": True})
+    ws = wb.add_worksheet("表", worksheet_class=cls)
+    fill(ws, {"money": money, "bold": bold})
+    wb.close()
+    return _package(path)
+
+
+def _stock_rows(ws, first, rows, formats):
+    for r, row in enumerate(rows, first):
+        for c, v in enumerate(row):
+            if v is None or v == "":
+                continue
+            ws.write(r, c, float(v) if isinstance(v, Decimal) else v, formats.get(c))
+
+
+def _same(tmp_path, fill_stock, fill_table, options=None):
+    stock = _build(tmp_path / "stock.xlsx", Worksheet, fill_stock, options)
+    table = _build(tmp_path / "table.xlsx", TableSheet, fill_table, options)
+    assert stock.keys() == table.keys()
+    for name in stock:
+        assert stock[name] == table[name], name
+    return table
+
+
+def test_plain_table_is_identical(tmp_path):
+    out = _same(tmp_path, lambda ws, f: _stock_rows(ws, 3, ROWS, {}), lambda ws, f: ws.write_table(3, ROWS))
+    sheet = out["xl/worksheets/sheet1.xml"].decode()
+    assert '<dimension ref="A4:F7"/>' in sheet
+    assert '<c r="C5"><v>578.83</v></c>' in sheet
+    assert '<c r="C7"><v>1E+20</v></c>' in sheet
+    assert 'r="D4"' not in sheet and 'r="E5"' not in sheet  # None and "" leave no cell
+    assert "A&amp;B &lt;公司&gt;" in out["xl/sharedStrings.xml"].decode()
+
+
+def test_formats_formulas_and_row_settings_are_identical(tmp_path):
+    def around(ws, f):
+        ws.set_column(0, 0, 8, f["bold"])  # a column format shows on cells without their own
+        ws.set_row(5, 30)
+        ws.set_row(6, None, f["bold"])  # a row format: the row goes through xlsxwriter's own code
+        ws.merge_range(0, 0, 0, 5, "标题", f["bold"])
+        ws.write_comment(10, 7, "批注")  # spans count comments too
+        ws.write_formula(8, 2, "=SUM(C4:C7)", f["money"], 578.83)
+        ws.write_blank(8, 3, None, f["money"])
+
+    def stock(ws, f):
+        around(ws, f)
+        _stock_rows(ws, 3, ROWS, {2: f["money"], 3: f["money"]})
+
+    def table(ws, f):
+        around(ws, f)
+        ws.write_table(3, ROWS, {2: f["money"], 3: f["money"]})
+
+    out = _same(tmp_path, stock, table)
+    sheet = out["xl/worksheets/sheet1.xml"].decode()
+    assert '<c r="A5" s="1"><v>1</v></c>' in sheet  # the column's format
+    assert "<f>SUM(C4:C7)</f><v>578.83</v>" in sheet
+
+
+def test_many_rows_spans_and_shared_strings_are_identical(tmp_path):
+    rows = [[i, f"项目{i % 97}", Decimal(i) / 7, None if i % 5 else "注", f"单位{i % 13}"] for i in range(3000)]
+    rows[1500] = []  # an empty row in the middle
+    out = _same(tmp_path, lambda ws, f: _stock_rows(ws, 2, rows, {2: f["money"]}),
+                lambda ws, f: ws.write_table(2, rows, {2: f["money"]}))
+    assert out["xl/sharedStrings.xml"].count(b"<si>") == 97 + 1 + 13
+
+
+def test_text_is_cleaned_as_write_would_need():
+    wb = xlsxwriter.Workbook("unused.xlsx", {"in_memory": True})
+    ws = wb.add_worksheet(worksheet_class=TableSheet)
+    ws.write_table(0, [["控制\x07字符", "长" * 40000, "😀" * 20000]], clean=cell_text, limit=32767)
+    strings = list(wb.str_table.string_table)
+    assert strings[0] == "控制字符"
+    assert len(strings[1]) == 32767
+    assert len(strings[2]) == 16383 and len(strings[2].encode("utf-16-le")) == 2 * 32766  # Excel counts UTF-16 units
+    with pytest.raises(TypeError):
+        ws.write_table(2, [[object()]])
+    with pytest.raises(ValueError):
+        ws.write_table(1048576, [["太远"]])
