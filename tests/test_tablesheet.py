@@ -102,6 +102,22 @@ def test_formats_formulas_and_row_settings_are_identical(tmp_path):
     assert "<f>SUM(C4:C7)</f><v>578.83</v>" in sheet
 
 
+FORMULAS = ['=SUMIFS($C$4:$C$7,$B$4:$B$7,"="&SUBSTITUTE($B4,"~","~~"))', "=UNIQUE(B4:B7)", "{=SUM(C4:C7*2)}",
+            "=XSINGLE(1)", "=_xlfn.XLOOKUP(1,A4:A7,B4:B7)", "=STDEV.S(C4:C7)"]
+
+
+@pytest.mark.parametrize("future", [False, True])
+def test_formulas_are_identical(tmp_path, future):
+    def fill(ws, f):
+        for r, formula in enumerate(FORMULAS):
+            ws.write_formula(r, 0, formula, None, 0)
+
+    out = _same(tmp_path, fill, fill, {"use_future_functions": future})
+    sheet = out["xl/worksheets/sheet1.xml"].decode()
+    assert "<f>UNIQUE(B4:B7)</f>" not in sheet and "_xlfn.UNIQUE(B4:B7)" in sheet
+    assert ('_xlfn.STDEV.S' in sheet) is future
+
+
 def test_many_rows_spans_and_shared_strings_are_identical(tmp_path):
     rows = [[i, f"项目{i % 97}", Decimal(i) / 7, None if i % 5 else "注", f"单位{i % 13}"] for i in range(3000)]
     rows[1500] = []  # an empty row in the middle
