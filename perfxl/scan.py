@@ -25,8 +25,12 @@ MAX_CELLS = 5_000_000  # rows × columns of one sheet's used range
 MAX_ROWS = 200_000
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".et", ".ods", ".xltx", ".xltm", ".ett", ".xlsb"}
 
-_CELL_REF = re.compile(rb"""\sr\s*=\s*["']([A-Z]{1,4})([0-9]{1,8})""")  # the r attribute of a <c>
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([A-Z]{1,4})?([0-9]{1,8})?(?::([A-Z]{1,4})([0-9]{1,8}))?"')
+# calamine takes cell references in either case (r="xfd1048576" is as far as r="XFD1048576").
+_CELL_REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{1,4})([0-9]{1,8})""")  # the r attribute of a <c>
+# Any attribute value that could be a reference beyond column ZZ or row 999. Anchored on "=", so
+# it scans at memchr speed; a sheet without one cannot reach MAX_CELLS (999 × 702 cells).
+_FAR_REF = re.compile(rb"""=\s*["'](?:[A-Za-z]{3}|[A-Za-z]{1,2}[0-9]{4})""")
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([A-Za-z]{1,4})?([0-9]{1,8})?(?::([A-Za-z]{1,4})([0-9]{1,8}))?"')
 _DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
@@ -102,7 +106,7 @@ def collect(paths, exclude=()) -> Inputs:
 
 def _col_number(letters: bytes) -> int:
     n = 0
-    for ch in letters:
+    for ch in letters.upper():
         n = n * 26 + ch - 64
     return n
 
@@ -111,13 +115,16 @@ def _stream_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, scan
     """Inflate one member as a stream under a byte budget; return (bytes inflated, extent).
 
     extent is (rows, columns, dimension area) of the cells' bounding box, which is what
-    calamine allocates for.
+    calamine allocates for; (0, 0, area) when no reference is far enough to matter. The exact
+    box is only worked out once a far reference turns up: from then on every chunk is scanned,
+    and the chunks before it count as reaching back to A1.
     """
     low_row = low_col = 1 << 30
     high_row = high_col = 0
     dim_area = 0
     total = 0
     tail = b""
+    exact = False
     with zf.open(info) as fh:
         while True:
             chunk = fh.read(1 << 20)
@@ -129,19 +136,23 @@ def _stream_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, scan
             window = tail + chunk
             if _DOCTYPE.search(window):
                 raise Rejected("xml-entities", "文件内含 XML 实体声明（可能是恶意文件），已跳过；请用 Excel 或 WPS 另存后再试")
-            if scan_cells:
+            if scan_cells and not exact and _FAR_REF.search(window):
+                exact = True
+                if total > len(chunk):  # earlier chunks were not scanned: assume they start at A1
+                    low_row = low_col = 1
+            if exact:
                 refs = _CELL_REF.findall(window)
                 if refs:
                     rows = {int(d) for d in {d for _, d in refs}}
                     cols = {_col_number(c) for c in {c for c, _ in refs}}
                     low_row, high_row = min(low_row, *rows), max(high_row, *rows)
                     low_col, high_col = min(low_col, *cols), max(high_col, *cols)
-                if not dim_area:
-                    dim = _DIMENSION.search(window)
-                    if dim and dim.group(3):
-                        rows = int(dim.group(4)) - int(dim.group(2) or 1) + 1
-                        cols = _col_number(dim.group(3)) - _col_number(dim.group(1) or b"A") + 1
-                        dim_area = max(1, rows * cols)
+            if scan_cells and not dim_area:
+                dim = _DIMENSION.search(window)
+                if dim and dim.group(3):
+                    rows = int(dim.group(4)) - int(dim.group(2) or 1) + 1
+                    cols = _col_number(dim.group(3)) - _col_number(dim.group(1) or b"A") + 1
+                    dim_area = max(1, rows * cols)
             tail = window[-64:]
     if not high_row:
         return total, (0, 0, dim_area)

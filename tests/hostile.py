@@ -41,15 +41,29 @@ def zip_bomb(target: Path, inflated_mb: int = 300) -> Path:
     return target
 
 
-def far_cell(target: Path, with_dimension: bool = True) -> Path:
-    """A tiny workbook with cells at A1 and XFD1048576 (calamine would allocate ~17 billion cells)."""
+def far_cell(target: Path, with_dimension: bool = True, lowercase: bool = False, filler_rows: int = 0) -> Path:
+    """A tiny workbook with cells at A1 and XFD1048576 (calamine would allocate ~17 billion cells).
+
+    ``lowercase`` writes the far reference as r="xfd1048576" (calamine takes it); ``filler_rows``
+    puts that many ordinary rows (row 2 on, column A) before it, so it lies beyond the first MB.
+    """
     wb = xlsxwriter.Workbook(str(target))
     ws = wb.add_worksheet()
     ws.write("A1", "项目名称")
-    ws.write("XFD1048576", "远处")
+    for r in range(1, filler_rows + 1):
+        ws.write_number(r, 0, r)
+    # With filler rows xlsxwriter itself would take minutes over XFD1048576 (it checks every
+    # column of every row), so the far cell is written near and moved there in the XML.
+    ws.write(filler_rows + 1 if filler_rows else 1048575, 1 if filler_rows else 16383, "远处")
     wb.close()
+    if filler_rows:
+        near = filler_rows + 2
+        _rewrite(target, "xl/worksheets/sheet1.xml", lambda xml: xml.replace(
+            b'<row r="%d"' % near, b'<row r="1048576"').replace(b'r="B%d"' % near, b'r="XFD1048576"'))
     if not with_dimension:
         _rewrite(target, "xl/worksheets/sheet1.xml", lambda xml: xml.replace(b'<dimension ref="A1:XFD1048576"/>', b""))
+    if lowercase:
+        _rewrite(target, "xl/worksheets/sheet1.xml", lambda xml: xml.replace(b'r="XFD1048576"', b'r="xfd1048576"'))
     return target
 
 

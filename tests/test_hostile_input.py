@@ -27,6 +27,8 @@ def folder(tmp_path_factory):
     hostile.zip_bomb(d / "bomb.xlsx")
     hostile.far_cell(d / "far.xlsx")
     hostile.far_cell(d / "far-no-dimension.xlsx", with_dimension=False)
+    hostile.far_cell(d / "far-lowercase.xlsx", with_dimension=False, lowercase=True)
+    hostile.far_cell(d / "far-after-1mb.xlsx", with_dimension=False, filler_rows=40_000)
     hostile.entity_bomb(d / "entities.xlsx", GOOD)
     hostile.not_a_form(d / "contacts.xlsx")
     (d / "~$good.xlsx").write_bytes(b"\x00" * 165)
@@ -60,6 +62,8 @@ def test_every_bad_file_becomes_one_finding_and_the_good_one_is_read(folder):
     assert by_file["bomb.xlsx"] == ["zip-bomb"]
     assert by_file["far.xlsx"] == ["sheet-too-large"]
     assert by_file["far-no-dimension.xlsx"] == ["sheet-too-large"]
+    assert by_file["far-lowercase.xlsx"] == ["sheet-too-large"]
+    assert by_file["far-after-1mb.xlsx"] == ["sheet-too-large"]
     assert by_file["entities.xlsx"] == ["xml-entities"]
     assert by_file["contacts.xlsx"] == ["no-form"]
     assert "~$good.xlsx" not in by_file and ".~lock.good.xlsx#" not in by_file
