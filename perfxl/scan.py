@@ -29,7 +29,7 @@ SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".et", ".ods", ".xltx", ".xltm
 _CELL_REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{1,4})([0-9]{1,8})""")  # the r attribute of a <c>
 # Any attribute value that could be a reference beyond column ZZ or row 999. Anchored on "=", so
 # it scans at memchr speed; a sheet without one cannot reach MAX_CELLS (999 × 702 cells).
-_FAR_REF = re.compile(rb"""=\s*["'](?:[A-Za-z]{3}|[A-Za-z]{1,2}[0-9]{4})""")
+_FAR_REF = re.compile(rb"""=\s*["'](?:[A-Za-z]{3,4}[0-9]|[A-Za-z]{1,2}[0-9]{4})""")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([A-Za-z]{1,4})?([0-9]{1,8})?(?::([A-Za-z]{1,4})([0-9]{1,8}))?"')
 _DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 

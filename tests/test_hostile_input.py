@@ -121,3 +121,22 @@ def test_a_word_doc_in_a_folder_is_skipped_not_an_error(tmp_path):
     assert [Path(f).name for f in result.files] == ["a.xlsx"]
     assert [Path(f).name for f in result.skipped] == ["说明.doc"]
     assert not [f for f in result.findings if f.level == "error"]
+
+
+def test_ordinary_sheets_skip_the_exact_extent_scan():
+    """The guard's quick test must pass ordinary sheets (else every file pays the full scan) and catch far ones."""
+    import zipfile
+
+    from perfxl import scan
+
+    books = sorted(DATA_2023.glob("*.xlsx")) + sorted(Path(__file__).parent.parent.glob("workbook_templates/*.xlsx"))
+    assert len(books) >= 10
+    for book in books:
+        with zipfile.ZipFile(book) as zf:
+            for name in zf.namelist():
+                if name.startswith("xl/worksheets/"):
+                    assert not scan._FAR_REF.search(zf.read(name)), f"{book.name} {name}"
+    for far in (b'<c r="XFD1">', b"<c r = 'aaa1'>", b'<c r="A1000">', b'<c r="zz12345">'):
+        assert scan._FAR_REF.search(far), far
+    for near in (b'<c r="ZZ999">', b'<c t="str" r="A1">', b'<?xml version="1.0" encoding="UTF-8"?>'):
+        assert not scan._FAR_REF.search(near), near
