@@ -6,6 +6,7 @@ and the run goes on with the next file.
 
 from __future__ import annotations
 
+import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,8 +56,12 @@ def read_file(path: str, profile: Profile | str | None = None) -> tuple[list[Pro
     p = Path(path)
     findings: list[Finding] = []
     try:
-        kind = scan.sniff(p)
-        if kind == "other" and p.stat().st_size == 0:
+        size = p.stat().st_size
+        if size > scan.MAX_FILE_BYTES:
+            return [], [_file_finding(path, "file-too-large", f"文件过大（{size // 1048576} MB），不像一张绩效目标表，已跳过")]
+        data = p.read_bytes()  # once: the guard and calamine both read it from memory
+        kind = scan.sniff(data)
+        if kind == "other" and not data:
             return [], [_file_finding(path, "empty-file", "文件是空的（0 字节），可能没有保存完整：请重新保存后再提交")]
         if kind == "other" and p.suffix.lower() in scan.SPREADSHEET_SUFFIXES:
             return [], [_file_finding(path, "broken-file", "文件已损坏或不是真正的表格文件：请用 Excel 或 WPS 打开后另存为 .xlsx")]
@@ -65,20 +70,18 @@ def read_file(path: str, profile: Profile | str | None = None) -> tuple[list[Pro
             return [], [_file_finding(path, "not-spreadsheet", f"不是电子表格文件（xlsx/xls/et/ods），无法读取{hint}")]
         too_large: set[str] = set()
         if kind == "zip":
-            skip_members, names = scan.guard_zip(p)
-            if "xl/workbook.xml" not in names and not _is_ods(p):
+            skip_members, names = scan.guard_zip(data)
+            if "xl/workbook.xml" not in names and not scan.is_ods(data):
                 return [], [_file_finding(path, "not-spreadsheet", "不是电子表格文件（可能是 Word 文档或压缩包），无法读取")]
             if skip_members:
-                too_large = {name for name, member in scan.sheet_members(p).items() if member in skip_members}
-        elif scan.ole_is_encrypted(p):
+                too_large = {name for name, member in scan.sheet_members(data).items() if member in skip_members}
+        elif scan.ole_is_encrypted(data):
             return [], [_file_finding(path, "encrypted", "文件设有打开密码：请在 Excel 或 WPS 中取消密码（文件→信息→保护工作簿）后另存，再重新提交")]
-        elif p.stat().st_size > scan.MAX_FILE_BYTES:
-            return [], [_file_finding(path, "file-too-large", "文件过大，不像一张绩效目标表，已跳过")]
 
         import python_calamine
 
-        with open(p, "rb") as fh:  # from a file object calamine picks its reader by content, not by name
-            book = python_calamine.CalamineWorkbook.from_filelike(fh)
+        # From a file object calamine picks its reader by content, not by name.
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         if not too_large:
             carried = projects_from_summary(book, path)
             if carried is not None:
@@ -108,6 +111,8 @@ def read_file(path: str, profile: Profile | str | None = None) -> tuple[list[Pro
         return projects, findings
     except scan.Rejected as exc:
         return [], findings + [_file_finding(path, exc.code, str(exc))]
+    except OSError as exc:
+        return [], findings + [_file_finding(path, "unreadable", f"无法读取文件（{exc.strerror}）：请确认文件存在且没有被其他程序独占打开")]
     except MemoryError:
         return [], findings + [_file_finding(path, "too-large", "文件内容过大，无法读取")]
     except Exception as exc:  # calamine raises its own family and plain ValueErrors on damaged files
@@ -115,16 +120,6 @@ def read_file(path: str, profile: Profile | str | None = None) -> tuple[list[Pro
         if "Password" in name:
             return [], findings + [_file_finding(path, "encrypted", "文件设有密码：请取消密码后另存，再重新提交")]
         return [], findings + [_file_finding(path, "broken-file", f"文件已损坏，无法读取（{name}）；请用 Excel 或 WPS 打开后另存为 .xlsx")]
-
-
-def _is_ods(path: Path) -> bool:
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as zf:
-            return zf.read("mimetype").startswith(b"application/vnd.oasis.opendocument.spreadsheet")
-    except (KeyError, zipfile.BadZipFile, OSError):
-        return False
 
 
 def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=None,

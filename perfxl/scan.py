@@ -7,6 +7,7 @@ zip member is inflated here as a stream with a cap, and sheet XML is scanned for
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import zipfile
@@ -56,13 +57,11 @@ def is_scratch(path: Path) -> bool:
             or "__MACOSX" in path.parts or name in ("Thumbs.db", "desktop.ini"))
 
 
-def sniff(path: Path) -> str:
-    """'zip', 'ole' or 'other', from the first bytes."""
-    with open(path, "rb") as fh:
-        head = fh.read(8)
+def sniff(head: bytes) -> str:
+    """'zip', 'ole' or 'other', from a file's first bytes."""
     if head.startswith(ZIP_MAGIC):
         return "zip"
-    if head == OLE_MAGIC:
+    if head[:8] == OLE_MAGIC:
         return "ole"
     return "other"
 
@@ -169,20 +168,14 @@ def _parsed_member(name: str) -> bool:
         "xl/workbook.xml", "xl/sharedStrings.xml", "content.xml")
 
 
-def guard_zip(path: Path) -> tuple[set[str], set[str]]:
+def guard_zip(data: bytes) -> tuple[set[str], set[str]]:
     """Check an OOXML/ODS package; returns (sheet members whose extent is too large, member names).
 
     Raises Rejected for a file that must not be opened at all.
     """
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise Rejected("unreadable", f"无法读取文件（{exc.strerror}）") from None
-    if size > MAX_FILE_BYTES:
-        raise Rejected("file-too-large", f"文件过大（{size // 1048576} MB），不像一张绩效目标表，已跳过")
     too_large: set[str] = set()
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
             total = 0
             names = set(zf.namelist())
             for info in zf.infolist():
@@ -203,14 +196,14 @@ def guard_zip(path: Path) -> tuple[set[str], set[str]]:
     return too_large, names
 
 
-def sheet_members(path: Path) -> dict[str, str]:
+def sheet_members(data: bytes) -> dict[str, str]:
     """Sheet name → worksheet XML member, from workbook.xml and its relationships."""
     import defusedxml.ElementTree as ET
 
     ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
     ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
             if "xl/workbook.xml" not in names:
                 return {}
@@ -232,8 +225,15 @@ def sheet_members(path: Path) -> dict[str, str]:
     return out
 
 
-def ole_is_encrypted(path: Path) -> bool:
+def is_ods(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return zf.read("mimetype").startswith(b"application/vnd.oasis.opendocument.spreadsheet")
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return False
+
+
+def ole_is_encrypted(data: bytes) -> bool:
     """An OLE file holding an encrypted OOXML package (a password-protected .xlsx)."""
-    with open(path, "rb") as fh:
-        data = fh.read(min(path.stat().st_size, 4 << 20))
-    return "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data
+    head = data[:4 << 20]
+    return "EncryptionInfo".encode("utf-16-le") in head or "EncryptedPackage".encode("utf-16-le") in head

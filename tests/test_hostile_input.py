@@ -140,3 +140,16 @@ def test_ordinary_sheets_skip_the_exact_extent_scan():
         assert scan._FAR_REF.search(far), far
     for near in (b'<c r="ZZ999">', b'<c t="str" r="A1">', b'<?xml version="1.0" encoding="UTF-8"?>'):
         assert not scan._FAR_REF.search(near), near
+
+
+def test_a_file_that_cannot_be_read_is_one_finding(tmp_path):
+    """A dangling shortcut (or a file locked away) is reported, and the other files are still read."""
+    (tmp_path / "good.xlsx").write_bytes(GOOD.read_bytes())
+    (tmp_path / "gone.xlsx").symlink_to(tmp_path / "moved-away.xlsx")
+    proc, _ = run_validate(str(tmp_path))
+    findings = json.loads(proc.stdout)
+    gone = [f for f in findings if f["file"].endswith("gone.xlsx")]
+    assert [f["code"] for f in gone] == ["unreadable"]
+    assert "无法读取文件" in gone[0]["message"]
+    assert proc.returncode == 1
+    assert any(f["file"].endswith("good.xlsx") and f["project"] for f in findings)  # its project was read
