@@ -25,11 +25,16 @@ FAST = xlsxwriter.__version__.split(".")[:2] == ["3", "3"]
 if FAST:
     from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple
 
-# What xlsxwriter's _prepare_formula rewrites to _xlfn. names, as one regex (the \SINGLE is theirs).
-_DYNAMIC_NAMES = ("ANCHORARRAY BYCOL BYROW CHOOSECOLS CHOOSEROWS DROP EXPAND FILTER HSTACK LAMBDA MAKEARRAY MAP "
-                  "RANDARRAY REDUCE SCAN SEQUENCE SORT SORTBY SWITCH TAKE TEXTSPLIT TOCOL TOROW UNIQUE VSTACK "
-                  "WRAPCOLS WRAPROWS XLOOKUP")
-_DYNAMIC = re.compile("|".join([rf"\b{name}\(" for name in _DYNAMIC_NAMES.split()] + [r"\SINGLE\("]))
+# What xlsxwriter's _prepare_formula rewrites to _xlfn. names. A formula calling none of them
+# (the name before each "(", plus their odd "\SINGLE(" pattern) comes out of it unchanged.
+_DYNAMIC = frozenset("ANCHORARRAY BYCOL BYROW CHOOSECOLS CHOOSEROWS DROP EXPAND FILTER HSTACK LAMBDA MAKEARRAY "
+                     "MAP RANDARRAY REDUCE SCAN SEQUENCE SORT SORTBY SWITCH TAKE TEXTSPLIT TOCOL TOROW UNIQUE "
+                     "VSTACK WRAPCOLS WRAPROWS XLOOKUP".split())
+_CALLED = re.compile(r"([A-Za-z0-9_]+)\(")
+
+
+def _may_be_rewritten(formula: str) -> bool:
+    return "INGLE(" in formula or not _DYNAMIC.isdisjoint(_CALLED.findall(formula))
 
 
 class TableSheet(Worksheet):
@@ -96,7 +101,7 @@ class TableSheet(Worksheet):
     def _prepare_formula(self, formula, expand_future_functions=False):
         # xlsxwriter tries 29 regex substitutions on every formula; the rollup's SUMIFS need none.
         if (not FAST or self.use_future_functions or expand_future_functions or "_xlfn." in formula
-                or _DYNAMIC.search(formula)):
+                or _may_be_rewritten(formula)):
             return super()._prepare_formula(formula, expand_future_functions)
         if formula.startswith("{"):
             formula = formula[1:]
