@@ -6,6 +6,8 @@ and the run goes on with the next file.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import io
 import os
 from dataclasses import dataclass, field
@@ -122,6 +124,22 @@ def read_file(path: str, profile: Profile | str | None = None) -> tuple[list[Pro
         return [], findings + [_file_finding(path, "broken-file", f"文件已损坏，无法读取（{name}）；请用 Excel 或 WPS 打开后另存为 .xlsx")]
 
 
+@contextlib.contextmanager
+def paused_gc():
+    """Python's cyclic GC off for a bulk stage, restored after.
+
+    Reading and writing 10,000 forms hold millions of long-lived objects that form no cycles,
+    and the collector would walk them all again and again: 40% of the write phase at that size.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=None,
          workers: int | None = None) -> ReadResult:
     """Read files and folders into projects and findings (``perfxl.read``).
@@ -143,16 +161,17 @@ def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=No
     result = ReadResult(skipped=[str(p) for p in inputs.skipped])
     files = [str(path) for path in inputs.files]
     workers = workers or os.cpu_count() or 1
-    if workers > 1 and len(files) > PARALLEL_FROM:
-        outcomes = read_parallel(files, prof, workers, progress)
-    else:
-        outcomes = []
-        for path in files:
-            outcomes.append(read_file(path, prof))
-            if progress:
-                progress(path)
-    for path, (projects, findings) in zip(files, outcomes):
-        result.files.append(path)
-        result.projects.extend(projects)
-        result.findings.extend(findings)
+    with paused_gc():
+        if workers > 1 and len(files) > PARALLEL_FROM:
+            outcomes = read_parallel(files, prof, workers, progress)
+        else:
+            outcomes = []
+            for path in files:
+                outcomes.append(read_file(path, prof))
+                if progress:
+                    progress(path)
+        for path, (projects, findings) in zip(files, outcomes):
+            result.files.append(path)
+            result.projects.extend(projects)
+            result.findings.extend(findings)
     return result

@@ -352,7 +352,7 @@ def consolidate(paths, output: str | Path, *, profile: str | Profile | None = No
     With ``strict`` and any error, nothing is written. The output is never read as an input.
     ``progress`` is called with each file read, then once with None when writing starts.
     """
-    from .reading import read
+    from .reading import paused_gc, read
     from .rules import check_duplicates
 
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
@@ -364,19 +364,20 @@ def consolidate(paths, output: str | Path, *, profile: str | Profile | None = No
     refuse_inputs(output, [p for p in paths if Path(p).is_file()])
     if output.exists() and _inside(output, paths) and not _is_summary_file(output):
         raise UsageError(f"输出文件 {output} 是输入文件夹里的一个表格，写出会覆盖它；请换一个文件名或位置")
-    result = read(paths, prof, exclude=[output], progress=progress)
-    projects = sort_projects(result.projects)
-    findings = sort_findings(result.findings + check_duplicates(projects))
-    out = Consolidation(projects=projects, findings=findings, files=result.files, skipped=result.skipped)
-    out.title = title or default_title(projects)
-    if strict and out.errors:
-        return out
-    if not projects:
-        return out
-    if progress:
-        progress(None)  # reading is done; writing starts
-    tables = summary_tables(projects, findings, prof.cost_level2)
-    write_summary(output, tables, out, prof)
+    with paused_gc():
+        result = read(paths, prof, exclude=[output], progress=progress)
+        projects = sort_projects(result.projects)
+        findings = sort_findings(result.findings + check_duplicates(projects))
+        out = Consolidation(projects=projects, findings=findings, files=result.files, skipped=result.skipped)
+        out.title = title or default_title(projects)
+        if strict and out.errors:
+            return out
+        if not projects:
+            return out
+        if progress:
+            progress(None)  # reading is done; writing starts
+        tables = summary_tables(projects, findings, prof.cost_level2)
+        write_summary(output, tables, out, prof)
     out.written = output
     if csv_dir:
         out.csv_files = write_csvs(Path(csv_dir), tables)

@@ -274,3 +274,23 @@ def test_frames_for_python_users():
     assert len(tables["指标明细"]) == 64
     assert sum(tables["项目汇总"]["年度金额"]) == Decimal("578.83")
     assert tables["资金汇总"]["项目数"].tolist() == [8, 8]
+
+
+def test_the_collector_is_paused_only_while_consolidating(tmp_path):
+    """consolidate pauses Python's GC for speed and gives the caller back the state it had."""
+    import gc
+
+    assert gc.isenabled()
+    consolidate(DATA_2023, tmp_path / "a.xlsx")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        consolidate(DATA_2023, tmp_path / "b.xlsx")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    from perfxl.errors import OutputError
+
+    with pytest.raises(OutputError, match="输出文件夹不存在"):  # raised while writing, after reading
+        consolidate(DATA_2023, tmp_path / "missing" / "c.xlsx")
+    assert gc.isenabled()
