@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from math import isfinite
 
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
@@ -40,15 +41,73 @@ def _may_be_rewritten(formula: str) -> bool:
 class TableSheet(Worksheet):
     """A Worksheet with ``write_table``; everything else is xlsxwriter's."""
 
+    def __init__(self):
+        super().__init__()
+        self._rendered: dict[int, tuple[str, int, int]] = {}  # row → (its <c> elements, first, last column)
+
     def write_table(self, first_row: int, rows, formats: dict | None = None, clean=None, limit: int = 32767) -> None:
         """Store ``rows`` from ``first_row`` down, column 0 on: text as shared strings, numbers as numbers.
 
         None and "" leave the cell empty; Decimal is written as float; ``formats`` maps a column to
         its cell format; text that is longer than ``limit`` or not printable goes through ``clean``
         (which must make it fit). Same cells as ``write_row`` for each row, without its per-cell cost.
+
+        Rows without formats (and without column formats on the sheet) are rendered to XML here
+        and then final: formatting them or writing into them afterwards raises at close.
         """
+        rows = rows if isinstance(rows, list) else list(rows)
+        if first_row < 0 or first_row + len(rows) > self.xls_rowmax or max(map(len, rows), default=0) > self.xls_colmax:
+            raise ValueError(f"write_table: {len(rows)} rows from row {first_row} do not fit in the worksheet")
         if not FAST:
             return self._write_table_slowly(first_row, rows, formats, clean, limit)
+        targets = range(first_row, first_row + len(rows))
+        if (formats or self.constant_memory or any(i.column_format is not None for i in self.col_info.values())
+                or any(self.table.get(r) or r in self._rendered for r in targets)):
+            return self._store_cells(first_row, rows, formats, clean, limit)
+        return self._render_rows(first_row, rows, clean, limit)
+
+    def _render_rows(self, first_row: int, rows: list, clean, limit: int) -> None:
+        """Unformatted rows straight to their <c> elements, as _write_rows would write the cells."""
+        shared = self.str_table._get_shared_string_index
+        rendered = self._rendered
+        width = max(map(len, rows), default=0)
+        letters = [xl_col_to_name(c) for c in range(width)]
+        low_col, high_col, low_row, high_row = None, None, None, None
+        for r, row in enumerate(rows, first_row):
+            number = r + 1
+            parts = []
+            first = last = None
+            for c, v in enumerate(row):
+                cls = v.__class__
+                if cls is str:
+                    if not v:
+                        continue
+                    if clean is not None and (len(v) > limit // 2 or not v.isprintable()):  # // 2: UTF-16
+                        v = clean(v)
+                    parts.append(f'<c r="{letters[c]}{number}" t="s"><v>{shared(v)}</v></c>')
+                elif v is None:
+                    continue
+                elif cls is int or cls is float or cls is Decimal:
+                    if cls is not int:
+                        v = float(v)
+                        if not isfinite(v):
+                            raise TypeError(f"write_table: {v} in row {r}, column {c} is no number Excel can hold")
+                    parts.append(f'<c r="{letters[c]}{number}"><v>{v:.16G}</v></c>')
+                else:
+                    raise TypeError(f"write_table: unsupported value {v!r} in row {r}, column {c}")
+                if first is None:
+                    first = c
+                last = c
+            if parts:
+                rendered[r] = ("".join(parts), first, last)
+                low_col = first if low_col is None else min(low_col, first)
+                high_col = last if high_col is None else max(high_col, last)
+                low_row = r if low_row is None else low_row
+                high_row = r
+        self._check_table_dimensions(low_row, low_col, high_row, high_col)
+
+    def _store_cells(self, first_row: int, rows: list, formats, clean, limit: int) -> None:
+        """Rows with formats: xlsxwriter's cell tuples, serialized by _write_rows."""
         shared = self.str_table._get_shared_string_index
         new = tuple.__new__  # what the namedtuples' __new__ calls, without its Python frame
         text, number = CellStringTuple, CellNumberTuple
@@ -66,10 +125,12 @@ class TableSheet(Worksheet):
                     cells[c] = new(text, (shared(v), formats.get(c) if formats else None))
                 elif v is None:
                     continue
-                elif cls is int or cls is float:
+                elif cls is int or cls is float or cls is Decimal:
+                    if cls is not int:
+                        v = float(v)
+                        if not isfinite(v):
+                            raise TypeError(f"write_table: {v} in row {r}, column {c} is no number Excel can hold")
                     cells[c] = new(number, (v, formats.get(c) if formats else None))
-                elif cls is Decimal:
-                    cells[c] = new(number, (float(v), formats.get(c) if formats else None))
                 else:
                     raise TypeError(f"write_table: unsupported value {v!r} in row {r}, column {c}")
             if cells:
@@ -80,9 +141,12 @@ class TableSheet(Worksheet):
                 high_col = high if high_col is None else max(high_col, high)
                 low_row = r if low_row is None else low_row
                 high_row = r
-        if low_row is not None:
-            if self._check_dimensions(low_row, low_col) or self._check_dimensions(high_row, high_col):
-                raise ValueError(f"write_table: rows {low_row}–{high_row} fall outside the worksheet")
+        self._check_table_dimensions(low_row, low_col, high_row, high_col)
+
+    def _check_table_dimensions(self, low_row, low_col, high_row, high_col) -> None:
+        if low_row is not None:  # within bounds (write_table checked): this widens the sheet's dimensions
+            self._check_dimensions(low_row, low_col)
+            self._check_dimensions(high_row, high_col)
 
     def _write_table_slowly(self, first_row, rows, formats, clean, limit) -> None:
         for r, row in enumerate(rows, first_row):
@@ -95,8 +159,7 @@ class TableSheet(Worksheet):
                     v = float(v)
                 elif not isinstance(v, (str, int, float)) or isinstance(v, bool):
                     raise TypeError(f"write_table: unsupported value {v!r} in row {r}, column {c}")
-                if self._write(r, c, v, (formats or {}).get(c)) == -1:
-                    raise ValueError(f"write_table: row {r} falls outside the worksheet")
+                self._write(r, c, v, (formats or {}).get(c))
 
     def _prepare_formula(self, formula, expand_future_functions=False):
         # xlsxwriter tries 29 regex substitutions on every formula; the rollup's SUMIFS need none.
@@ -114,17 +177,18 @@ class TableSheet(Worksheet):
     def _calculate_spans(self) -> None:
         # Same spans as xlsxwriter's (per block of 16 rows, 1-based "min:max" of the columns used),
         # from each row's keys instead of testing every column of every row.
-        if not FAST or self.comments:
+        if not FAST:
             return super()._calculate_spans()
         spans: dict[int, list[int]] = {}
-        for row_num, cells in self.table.items():
-            if cells:
-                low, high = min(cells), max(cells)
-                span = spans.get(row_num // 16)
-                if span is None:
-                    spans[row_num // 16] = [low, high]
-                else:
-                    span[0], span[1] = min(span[0], low), max(span[1], high)
+        extents = [(r, min(cells), max(cells)) for r, cells in self.table.items() if cells]
+        extents += [(r, low, high) for r, (_, low, high) in self._rendered.items()]
+        extents += [(r, min(cols), max(cols)) for r, cols in self.comments.items() if cols]
+        for row_num, low, high in extents:
+            span = spans.get(row_num // 16)
+            if span is None:
+                spans[row_num // 16] = [low, high]
+            else:
+                span[0], span[1] = min(span[0], low), max(span[1], high)
         self.row_spans = {i: f"{low + 1}:{high + 1}" for i, (low, high) in spans.items()}
 
     def _write_rows(self) -> None:
@@ -137,9 +201,19 @@ class TableSheet(Worksheet):
                      for c, info in self.col_info.items() if info.column_format is not None}
         xf: dict[int, str] = {}
         write = self.fh.write
+        rendered = self._rendered
+        if rendered and column_xf:
+            raise ValueError("TableSheet: set_column() with a format after write_table(); set it before")
         for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
             cells = table.get(row_num)
             info = row_info.get(row_num)
+            done = rendered.get(row_num)
+            if done is not None:
+                if cells or (info is not None and info.row_format):
+                    raise ValueError(f"TableSheet: row {row_num + 1} was written by write_table() and changed afterwards")
+                self._write_row(row_num, spans.get(row_num // 16), info)
+                write(done[0] + "</row>")
+                continue
             if not cells:
                 if info is not None or row_num in comments:
                     self._write_empty_row(row_num, spans.get(row_num // 16), info)

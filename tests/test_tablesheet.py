@@ -120,12 +120,48 @@ def test_formulas_are_identical(tmp_path, future):
     assert ('_xlfn.STDEV.S' in sheet) is future
 
 
-def test_many_rows_spans_and_shared_strings_are_identical(tmp_path):
+@pytest.mark.parametrize("formatted", [True, False])  # cell tuples, or rows rendered at once
+def test_many_rows_spans_and_shared_strings_are_identical(tmp_path, formatted):
     rows = [[i, f"项目{i % 97}", Decimal(i) / 7, None if i % 5 else "注", f"单位{i % 13}"] for i in range(3000)]
     rows[1500] = []  # an empty row in the middle
-    out = _same(tmp_path, lambda ws, f: _stock_rows(ws, 2, rows, {2: f["money"]}),
-                lambda ws, f: ws.write_table(2, rows, {2: f["money"]}))
-    assert out["xl/sharedStrings.xml"].count(b"<si>") == 97 + 1 + 13
+    rows[1501] = [None, None, None, "只有第四列"]
+
+    def around(ws, f):
+        ws.set_row(10, 40)  # a row height on a table row
+        ws.write_comment(3100, 8, "批注")  # a comment widens the spans of its block
+        ws.write_string(3005, 0, "合计", f["bold"])
+
+    def fill(ws, f, write):
+        write(ws, f)
+        around(ws, f)
+
+    formats = (lambda f: {2: f["money"]}) if formatted else (lambda f: {})
+    out = _same(tmp_path, lambda ws, f: fill(ws, f, lambda ws, f: _stock_rows(ws, 2, rows, formats(f))),
+                lambda ws, f: fill(ws, f, lambda ws, f: ws.write_table(2, rows, formats(f))))
+    assert out["xl/sharedStrings.xml"].count(b"<si>") == 97 + 1 + 13 + 2
+
+
+@pytest.mark.parametrize("change", ["write", "row format", "column format"])
+def test_rendered_rows_are_final(tmp_path, change):
+    """Rows rendered by write_table cannot take a format or a cell later: closing says so instead of losing it."""
+    if not tablesheet.FAST:
+        pytest.skip("only TableSheet's own code renders rows")
+    wb = xlsxwriter.Workbook(str(tmp_path / "x.xlsx"))
+    bold = wb.add_format({"bold": True})
+    ws = wb.add_worksheet(worksheet_class=TableSheet)
+    ws.write_table(0, [["甲", 1], ["乙", 2]])
+    {"write": lambda: ws.write(1, 5, "后写"), "row format": lambda: ws.set_row(1, None, bold),
+     "column format": lambda: ws.set_column(0, 0, 10, bold)}[change]()
+    with pytest.raises(ValueError, match="write_table"):
+        wb.close()
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), Decimal("-Infinity")])
+def test_numbers_excel_cannot_hold_are_refused(bad):
+    wb = xlsxwriter.Workbook("unused.xlsx", {"in_memory": True})
+    ws = wb.add_worksheet(worksheet_class=TableSheet)
+    with pytest.raises(TypeError):
+        ws.write_table(0, [["数", bad]])
 
 
 def test_text_is_cleaned_as_write_would_need():
