@@ -141,13 +141,14 @@ def paused_gc():
 
 
 def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=None,
-         workers: int | None = None) -> ReadResult:
+         workers: int | None = None, meanwhile=None) -> ReadResult:
     """Read files and folders into projects and findings (``perfxl.read``).
 
     Folders are searched recursively; lock and temp files are skipped silently, other
     non-spreadsheets are skipped and listed in ``skipped``. A file named explicitly that is not a
     spreadsheet is an error finding. Many files are read in parallel (``workers``, default: one
-    per core), each worker confining a crash to its file.
+    per core), each worker confining a crash to its file; ``meanwhile`` is then called once in
+    this process while the workers read.
     """
     from . import scan
     from .workers import read_parallel
@@ -163,7 +164,7 @@ def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=No
     workers = workers or os.cpu_count() or 1
     with paused_gc():
         if workers > 1 and len(files) > PARALLEL_FROM:
-            outcomes = read_parallel(files, prof, workers, progress)
+            outcomes = read_parallel(files, prof, workers, progress, meanwhile=meanwhile)
         else:
             outcomes = []
             for path in files:

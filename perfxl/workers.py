@@ -69,13 +69,18 @@ def crashed(path: str) -> Finding:
                            f"{MEMORY_BYTES_PER_WORKER >> 30} GB）：文件可能已损坏，请用 Excel 或 WPS 打开后另存为 .xlsx 再提交")
 
 
-def read_parallel(paths: list[str], profile, workers: int, progress=None, limits: bool = True):
-    """read_file over ``paths`` in worker processes; results in input order."""
+def read_parallel(paths: list[str], profile, workers: int, progress=None, limits: bool = True, meanwhile=None):
+    """read_file over ``paths`` in worker processes; results in input order.
+
+    ``meanwhile`` is called once in this process after the work is handed out (the workers
+    exist by then), to use the time it would spend waiting.
+    """
     results: dict[int, tuple] = {}
     pending = list(range(len(paths)))
     with tempfile.TemporaryDirectory(prefix="perfxl-") as marker_dir:
         while pending:
-            suspects = _run(paths, pending, profile, workers, marker_dir, limits, results, progress)
+            suspects = _run(paths, pending, profile, workers, marker_dir, limits, results, progress, meanwhile)
+            meanwhile = None
             for index in suspects:
                 if index in results:
                     continue
@@ -88,13 +93,15 @@ def read_parallel(paths: list[str], profile, workers: int, progress=None, limits
     return [results[i] for i in range(len(paths))]
 
 
-def _run(paths, indexes, profile, workers, marker_dir, limits, results, progress) -> list[int]:
+def _run(paths, indexes, profile, workers, marker_dir, limits, results, progress, meanwhile=None) -> list[int]:
     """One pool over ``indexes``; returns the indexes noted in markers if the pool broke."""
     chunks = [indexes[i:i + CHUNK] for i in range(0, len(indexes), CHUNK)]
     with ProcessPoolExecutor(max_workers=max(1, min(workers, len(chunks))), mp_context=_context(),
                              initializer=_init, initargs=(profile, marker_dir, limits)) as pool:
         futures = [(chunk, pool.submit(_read_chunk, [paths[i] for i in chunk])) for chunk in chunks]
         try:
+            if meanwhile:
+                meanwhile()
             for chunk, future in futures:
                 for index, result in zip(chunk, future.result()):
                     results[index] = result
