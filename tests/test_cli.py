@@ -69,3 +69,35 @@ def test_custom_profile_file(tmp_path):
     result = CliRunner().invoke(main, ["validate", str(DATA_2023), "--profile", str(profile), "-q"])
     assert result.exit_code == 0  # 效益指标 is not required in this region
     assert "错误 0 个" in result.output
+
+
+def test_a_reader_that_goes_away_is_no_internal_error():
+    """perfxl validate … | head: the pipe closes early; no “内部错误”, no traceback."""
+    from conftest import DATA_2023
+
+    proc = subprocess.Popen([sys.executable, "-m", "perfxl", "validate", str(DATA_2023)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # before perfxl writes its first line
+    err = proc.communicate(timeout=60)[1].decode("utf-8", "replace")
+    assert proc.returncode == 1
+    assert err == ""
+
+
+@pytest.mark.parametrize("args, code", [(["validate", "DATA"], 1), (["consolidate", "DATA", "-o", "OUT"], 1),
+                                        (["validate", "NOWHERE"], 2)])  # the seed tables hold one error
+def test_console_script_exit_codes(tmp_path, args, code):
+    """The console script leaves fast after the work (os._exit) with the right code and all output."""
+    from conftest import DATA_2023
+
+    places = {"DATA": str(DATA_2023), "OUT": str(tmp_path / "汇总.xlsx"), "NOWHERE": str(tmp_path / "nowhere")}
+    proc = subprocess.run([sys.executable, "-m", "perfxl", *[places.get(a, a) for a in args]],
+                          capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert proc.returncode == code, proc.stderr
+    if args[0] == "consolidate":
+        assert proc.stdout.splitlines()[-1] == (f"已写出汇总表：{tmp_path / '汇总.xlsx'}（8 个项目、64 个指标，"
+                                                "年度金额合计 578.83 万元；错误 1 个，警告 1 个）")
+        assert (tmp_path / "汇总.xlsx").exists()
+    elif code == 1:
+        assert proc.stdout.splitlines()[-1] == "共检查 8 个文件、8 个项目：错误 1 个，警告 1 个，提示 24 个。"
+    else:
+        assert "找不到" in proc.stderr
