@@ -3,8 +3,9 @@
     python bench/run.py                 # 1,000 and 10,000 forms, 3 rounds each
     python bench/run.py --sizes 1000 --rounds 5
 
-Each round runs the three commands one after another (alternating, so a noisy neighbour hits
-all of them alike) as separate processes, and samples the resident memory of each process
+Each round runs the commands one after another (alternating, so a noisy neighbour hits all of
+them alike) as separate processes: the floor, perfxl consolidate, perfxl validate (which reads
+the same way and writes nothing) and the naive way, and samples the resident memory of each process
 tree every 10 ms. Prints the median wall time, the peak memory and the ratios.
 """
 
@@ -98,6 +99,7 @@ def main() -> None:
         commands = {
             "floor": [py, str(HERE / "baselines.py"), "floor", str(folder), str(OUT / f"floor-{n}.xlsx")],
             "perfxl": [py, "-m", "perfxl", "consolidate", str(folder), "-o", str(out), "-q"],
+            "validate": [py, "-m", "perfxl", "validate", str(folder), "--format", "json"],
         }
         if n <= args.skip_naive_above:
             commands["naive"] = [py, str(HERE / "baselines.py"), "naive", str(folder)]
@@ -109,13 +111,14 @@ def main() -> None:
                 times[name].append(seconds)
                 peaks[name].append(peak)
         print(f"\n{n} forms ({len(list(folder.glob('*.xlsx')))} files), median of {args.rounds}:")
-        print(f"{'':8} {'wall s':>8} {'peak MB':>8}")
+        print(f"{'':9} {'wall s':>8} {'peak MB':>8}")
         med = {k: statistics.median(v) for k, v in times.items()}
         for name in commands:
-            print(f"{name:8} {med[name]:8.2f} {max(peaks[name]) / 2**20:8.0f}")
+            print(f"{name:9} {med[name]:8.2f} {max(peaks[name]) / 2**20:8.0f}")
         print(f"perfxl / floor = {med['perfxl'] / med['floor']:.2f} (target ≤ 1.5)")
         if "naive" in med:
             print(f"naive / perfxl = {med['naive'] / med['perfxl']:.1f} (target ≥ 8)")
+            print(f"naive / validate = {med['naive'] / med['validate']:.1f} (both only read)")
 
 
 if __name__ == "__main__":
