@@ -148,7 +148,7 @@ def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=No
     non-spreadsheets are skipped and listed in ``skipped``. A file named explicitly that is not a
     spreadsheet is an error finding. Many files are read in parallel (``workers``, default: one
     per core), each worker confining a crash to its file; ``meanwhile`` is then called once in
-    this process while the workers read.
+    this process while the workers read (not at all when the few files are read here).
     """
     from . import scan
     from .workers import read_parallel
