@@ -70,7 +70,7 @@ def broken_xml(data, rng):
 
 def far_cell(data, rng):
     def change(body, rng):
-        far = rng.choice([b"XFD1048576", b"A1048576", b"XFD1", b"ZZ50000"])
+        far = rng.choice([b"XFD1048576", b"A1048576", b"XFD1", b"ZZ50000", b"xfd1048576", b"aaa1"])  # calamine takes lowercase
         body = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:' + far + b'"/>', body)
         return body.replace(b"</sheetData>", b'<row r="1048576"><c r="' + far + b'"><v>1</v></c></row></sheetData>')
     return _edit(data, rng, change, lambda n: n.startswith("xl/worksheets/sheet"))
