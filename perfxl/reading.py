@@ -71,12 +71,15 @@ def read_file(path: str, profile: Profile | str | None = None) -> tuple[list[Pro
             hint = "；Word 文档或文本请先用 perfxl import 导入" if p.suffix.lower() in (".txt", ".docx", ".doc") else ""
             return [], [_file_finding(path, "not-spreadsheet", f"不是电子表格文件（xlsx/xls/et/ods），无法读取{hint}")]
         too_large: set[str] = set()
+        error_cells: dict[str, dict] = {}  # sheet name → {(row, col): "#DIV/0!"}
         if kind == "zip":
-            skip_members, names = scan.guard_zip(data)
-            if "xl/workbook.xml" not in names and not scan.is_ods(data):
+            check = scan.guard_zip(data)
+            if "xl/workbook.xml" not in check.names and not scan.is_ods(data):
                 return [], [_file_finding(path, "not-spreadsheet", "不是电子表格文件（可能是 Word 文档或压缩包），无法读取")]
-            if skip_members:
-                too_large = {name for name, member in scan.sheet_members(data).items() if member in skip_members}
+            if check.too_large or check.errors:
+                members = scan.sheet_members(data)
+                too_large = {name for name, member in members.items() if member in check.too_large}
+                error_cells = {name: check.errors[member] for name, member in members.items() if member in check.errors}
         elif scan.ole_is_encrypted(data):
             return [], [_file_finding(path, "encrypted", "文件设有打开密码：请在 Excel 或 WPS 中取消密码（文件→信息→保护工作簿）后另存，再重新提交")]
 
@@ -95,6 +98,8 @@ def read_file(path: str, profile: Profile | str | None = None) -> tuple[list[Pro
             findings.append(_file_finding(path, "sheet-too-large", "工作表的已用区域大得异常（远处单元格），已跳过；请删除多余的行列后另存", sheet=name))
         projects: list[Project] = []
         for grid in grids_from_workbook(book, path, skip=too_large):
+            if grid.sheet in error_cells:
+                _show_errors(grid, error_cells[grid.sheet])
             found = find_forms(grid, prof)
             if not found:
                 if grid.sheet in HELPER_SHEETS:
@@ -122,6 +127,14 @@ def read_file(path: str, profile: Profile | str | None = None) -> tuple[list[Pro
         if "Password" in name:
             return [], findings + [_file_finding(path, "encrypted", "文件设有密码：请取消密码后另存，再重新提交")]
         return [], findings + [_file_finding(path, "broken-file", f"文件已损坏，无法读取（{name}）；请用 Excel 或 WPS 打开后另存为 .xlsx")]
+
+
+def _show_errors(grid, errors: dict) -> None:
+    """Put “#DIV/0!” back where calamine gave a blank, so the form reader sees what the user sees."""
+    for (row, col), text in errors.items():
+        r, c = row - grid.top, col - grid.left
+        if 0 <= r < len(grid.rows) and 0 <= c < len(grid.rows[r]) and grid.rows[r][c] == "":
+            grid.rows[r][c] = text
 
 
 @contextlib.contextmanager

@@ -18,6 +18,8 @@ FIELD_NAMES = {
     "funds_period.total": "实施期金额", "funds_period.fiscal": "实施期财政拨款", "funds_period.other": "实施期其他资金",
     "funds_year.total": "年度金额", "funds_year.fiscal": "年度财政拨款", "funds_year.other": "年度其他资金",
 }
+# What a cell shows when its formula fails (calamine reads these as blank; scan/reading restore them).
+EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!"}
 REQUIRED_FIELDS = {"name": "missing-project-name", "department": "missing-department",
                    "unit": "missing-implementing-unit"}
 
@@ -41,8 +43,12 @@ def check_project(project: Project, profile: Profile) -> list[Finding]:
         if not getattr(project, key):
             add(ERROR, code, cells.get(key, ""), f"{FIELD_NAMES[key]}为空：请填写{FIELD_NAMES[key]}")
     for key, text in project.bad_amounts.items():
-        add(ERROR, "amount-not-number", cells.get(key, ""),
-            f"{FIELD_NAMES[key]}“{text}”不是数字：请只填数字，单位万元（如 8.2）")
+        if text in EXCEL_ERRORS:
+            add(ERROR, "formula-error", cells.get(key, ""),
+                f"{FIELD_NAMES[key]}的公式出错（显示 {text}）：请改正公式，或直接填写金额（万元）")
+        else:
+            add(ERROR, "amount-not-number", cells.get(key, ""),
+                f"{FIELD_NAMES[key]}“{text}”不是数字：请只填数字，单位万元（如 8.2）")
     if project.funds_year.total is None and "funds_year.total" not in project.bad_amounts:
         add(ERROR, "missing-year-amount", cells.get("funds_year.total", ""), "年度金额为空：请填写本年度预算金额（万元）")
     tolerance = profile.thresholds.get("amount_tolerance", Decimal("0.01"))
@@ -79,6 +85,9 @@ def check_text(project: Project) -> list[Finding]:
     for ind in project.indicators:
         texts += [("三级指标", ind.level3, ind.cell), ("年度指标值", ind.value, ind.value_cell)]
     for label, text, cell in texts:
+        if text in EXCEL_ERRORS and label != "年度指标值":  # 年度指标值: check_indicators says it
+            out.append(_finding(project, ERROR, "formula-error", cell,
+                                f"{label}的公式出错（显示 {text}）：请改正公式，或直接填写内容"))
         if len(text) > EXCEL_CELL_LIMIT:
             out.append(_finding(project, WARNING, "text-too-long", cell,
                                 f"{label}长达 {len(text)} 个字符，超过表格单元格上限 {EXCEL_CELL_LIMIT}：汇总表中只保留前 "
@@ -125,6 +134,10 @@ def check_indicators(project: Project, profile: Profile) -> list[Finding]:
             add(ERROR, "missing-level3", ind.cell, f"年度指标值“{ind.value}”没有对应的三级指标：请填写指标名称")
         if not ind.value:
             add(ERROR, "missing-value", ind.value_cell, f"三级指标“{ind.level3}”没有年度指标值：请填写（如 ≥90%）")
+            continue
+        if ind.value in EXCEL_ERRORS:
+            add(ERROR, "formula-error", ind.value_cell,
+                f"三级指标“{ind.level3}”的年度指标值公式出错（显示 {ind.value}）：请改正公式，或直接填写目标值")
             continue
         if t.placeholder:
             add(ERROR, "placeholder-value", ind.value_cell,

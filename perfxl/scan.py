@@ -33,6 +33,9 @@ _CELL_REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{1,4})([0-9]{1,8})""")  # the
 _FAR_REF = re.compile(rb"""=\s*["'](?:[A-Za-z]{3,4}[0-9]|[A-Za-z]{1,2}[0-9]{4})""")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([A-Za-z]{1,4})?([0-9]{1,8})?(?::([A-Za-z]{1,4})([0-9]{1,8}))?"')
 _DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+# A cell showing an Excel error (t="e"), which python-calamine hands over as a blank: its
+# reference and the error text, so a broken formula is reported as such, not as “not filled in”.
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*? t="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>(#[^<]{1,15})</v>')
 
 
 class Rejected(Exception):
@@ -111,13 +114,14 @@ def _col_number(letters: bytes) -> int:
 
 
 def _stream_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, scan_cells: bool):
-    """Inflate one member as a stream under a byte budget; return (bytes inflated, extent).
+    """Inflate one member as a stream under a byte budget; return (bytes inflated, extent, error cells).
 
     extent is (rows, columns, dimension area) of the cells' bounding box, which is what
     calamine allocates for; (0, 0, area) when no reference is far enough to matter. The exact
     box is only worked out once a far reference turns up: from then on every chunk is scanned,
-    and the chunks before it count as reaching back to A1.
+    and the chunks before it count as reaching back to A1. Error cells: (row, column) 0-based → text.
     """
+    errors: dict[tuple[int, int], str] = {}
     low_row = low_col = 1 << 30
     high_row = high_col = 0
     dim_area = 0
@@ -146,6 +150,9 @@ def _stream_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, scan
                     cols = {_col_number(c) for c in {c for c, _ in refs}}
                     low_row, high_row = min(low_row, *rows), max(high_row, *rows)
                     low_col, high_col = min(low_col, *cols), max(high_col, *cols)
+            if scan_cells and b' t="e"' in window:
+                for letters, row, text in _ERROR_CELL.findall(window):
+                    errors[int(row) - 1, _col_number(letters) - 1] = text.decode("ascii", "replace")
             if scan_cells and not dim_area:
                 dim = _DIMENSION.search(window)
                 if dim and dim.group(3):
@@ -154,8 +161,8 @@ def _stream_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, scan
                     dim_area = max(1, rows * cols)
             tail = window[-64:]
     if not high_row:
-        return total, (0, 0, dim_area)
-    return total, (high_row - low_row + 1, high_col - low_col + 1, dim_area)
+        return total, (0, 0, dim_area), errors
+    return total, (high_row - low_row + 1, high_col - low_col + 1, dim_area), errors
 
 
 def _parsed_member(name: str) -> bool:
@@ -168,16 +175,24 @@ def _parsed_member(name: str) -> bool:
         "xl/workbook.xml", "xl/sharedStrings.xml", "content.xml")
 
 
-def guard_zip(data: bytes) -> tuple[set[str], set[str]]:
-    """Check an OOXML/ODS package; returns (sheet members whose extent is too large, member names).
+@dataclass
+class ZipCheck:
+    """What guard_zip learnt of a package besides “safe to open”."""
+
+    names: set[str]  # member names
+    too_large: set[str] = field(default_factory=set)  # sheet members whose extent is too large to read
+    errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # sheet member → error cells
+
+
+def guard_zip(data: bytes) -> ZipCheck:
+    """Check an OOXML/ODS package before calamine opens it.
 
     Raises Rejected for a file that must not be opened at all.
     """
-    too_large: set[str] = set()
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             total = 0
-            names = set(zf.namelist())
+            check = ZipCheck(names=set(zf.namelist()))
             for info in zf.infolist():
                 if info.file_size > MAX_MEMBER_BYTES or (
                         info.file_size > RATIO_FROM_BYTES and info.file_size > MAX_RATIO * max(1, info.compress_size)):
@@ -185,15 +200,17 @@ def guard_zip(data: bytes) -> tuple[set[str], set[str]]:
                 is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
                 if not _parsed_member(info.filename):
                     continue
-                inflated, (rows, cols, dim_area) = _stream_member(zf, info, MAX_TOTAL_BYTES - total, is_sheet)
+                inflated, (rows, cols, dim_area), errors = _stream_member(zf, info, MAX_TOTAL_BYTES - total, is_sheet)
                 total += inflated
                 if is_sheet and (rows > MAX_ROWS or rows * cols > MAX_CELLS or dim_area > MAX_CELLS):
-                    too_large.add(info.filename)
+                    check.too_large.add(info.filename)
+                if errors:
+                    check.errors[info.filename] = errors
     except Rejected:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
         raise Rejected("broken-file", f"文件已损坏，无法打开（{type(exc).__name__}）；请用 Excel 或 WPS 重新保存") from None
-    return too_large, names
+    return check
 
 
 def sheet_members(data: bytes) -> dict[str, str]:

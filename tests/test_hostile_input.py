@@ -98,7 +98,31 @@ def test_an_error_value_in_an_amount_is_reported_at_its_cell():
     from perfxl.reading import read
 
     result = read([str(FIXTURES / "error-value-in-amount.xlsx")])
-    assert [(f.code, f.cell) for f in result.findings if f.level == "error"] == [("missing-year-amount", "E7")]
+    assert [(f.code, f.cell, f.message) for f in result.findings if f.level == "error"] == [
+        ("formula-error", "E7", "年度金额的公式出错（显示 #DIV/0!）：请改正公式，或直接填写金额（万元）")]
+
+
+def test_broken_formulas_are_reported_as_such_not_as_blanks(tmp_path):
+    """calamine reads #VALUE!/#REF!/#N/A as blank; the user sees the error, and so does the finding."""
+    from conftest import seed_rows, write_workbook
+
+    from perfxl.reading import read
+
+    rows = seed_rows()
+    assert rows[12][3] == "年度金额" and rows[11][3] == "实施单位" and rows[19][2] == "市场监管宣传覆盖社区数量"
+    rows[12][4] = ("=E14+E15", "#VALUE!")
+    rows[11][4] = ("='旧表'!B2", "#REF!")
+    rows[19][3] = ("=VLOOKUP(1,A:A,2,0)", "#N/A")
+    result = read([str(write_workbook(tmp_path / "公式出错.xlsx", {"Sheet1": rows}))])
+    first = result.projects[0]
+    assert first.funds_year.total is None and first.unit == "#REF!"
+    errors = [(f.code, f.cell, f.message) for f in result.findings if f.level == "error" and f.project == first.name]
+    assert errors == [
+        ("formula-error", "E13", "年度金额的公式出错（显示 #VALUE!）：请改正公式，或直接填写金额（万元）"),
+        ("formula-error", "D20", "三级指标“市场监管宣传覆盖社区数量”的年度指标值公式出错（显示 #N/A）：请改正公式，或直接填写目标值"),
+        ("formula-error", "E12", "实施单位的公式出错（显示 #REF!）：请改正公式，或直接填写内容"),
+    ]
+    assert len(result.projects) == 8  # the other seven forms on the sheet are read as before
 
 
 def test_a_workbook_whose_form_sheet_was_lost_is_reported():
