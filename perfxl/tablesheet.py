@@ -107,7 +107,11 @@ class TableSheet(Worksheet):
         self._check_table_dimensions(low_row, low_col, high_row, high_col)
 
     def _store_cells(self, first_row: int, rows: list, formats, clean, limit: int) -> None:
-        """Rows with formats: xlsxwriter's cell tuples, serialized by _write_rows."""
+        """Rows with formats: xlsxwriter's cell tuples, serialized by _write_rows.
+
+        The value rules are _render_rows's, written out again on purpose: a shared helper would
+        cost a function call per cell in the loop this class exists to make fast.
+        """
         shared = self.str_table._get_shared_string_index
         new = tuple.__new__  # what the namedtuples' __new__ calls, without its Python frame
         text, number = CellStringTuple, CellNumberTuple
