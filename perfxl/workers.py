@@ -77,7 +77,7 @@ def read_parallel(paths: list[str], profile, workers: int, progress=None, limits
     """
     results: dict[int, tuple] = {}
     pending = list(range(len(paths)))
-    with tempfile.TemporaryDirectory(prefix="perfxl-") as marker_dir:
+    with tempfile.TemporaryDirectory(prefix="perfxl-", ignore_cleanup_errors=True) as marker_dir:
         while pending:
             suspects = _run(paths, pending, profile, workers, marker_dir, limits, results, progress, meanwhile)
             meanwhile = None
@@ -109,8 +109,8 @@ def _run(paths, indexes, profile, workers, marker_dir, limits, results, progress
                         progress(paths[index])
         except BrokenProcessPool:
             pass
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
+        except BaseException:  # Ctrl-C: no new chunks; wait for the running ones (exit would anyway), so
+            pool.shutdown(wait=True, cancel_futures=True)  # no worker writes a marker while the folder goes
             raise
     noted = []
     by_path = {paths[i]: i for i in indexes}
