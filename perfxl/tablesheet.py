@@ -56,21 +56,21 @@ class TableSheet(Worksheet):
         and then final: formatting them or writing into them afterwards raises at close.
         """
         rows = rows if isinstance(rows, list) else list(rows)
-        if first_row < 0 or first_row + len(rows) > self.xls_rowmax or max(map(len, rows), default=0) > self.xls_colmax:
+        width = max(map(len, rows), default=0)
+        if first_row < 0 or first_row + len(rows) > self.xls_rowmax or width > self.xls_colmax:
             raise ValueError(f"write_table: {len(rows)} rows from row {first_row} do not fit in the worksheet")
         if not FAST:
-            return self._write_table_slowly(first_row, rows, formats, clean, limit)
+            return self._write_table_slowly(first_row, rows, formats or {}, clean, limit)
         targets = range(first_row, first_row + len(rows))
         if (formats or self.constant_memory or any(i.column_format is not None for i in self.col_info.values())
                 or any(self.table.get(r) or r in self._rendered for r in targets)):
             return self._store_cells(first_row, rows, formats, clean, limit)
-        return self._render_rows(first_row, rows, clean, limit)
+        return self._render_rows(first_row, rows, width, clean, limit)
 
-    def _render_rows(self, first_row: int, rows: list, clean, limit: int) -> None:
+    def _render_rows(self, first_row: int, rows: list, width: int, clean, limit: int) -> None:
         """Unformatted rows straight to their <c> elements, as _write_rows would write the cells."""
         shared = self.str_table._get_shared_string_index
         rendered = self._rendered
-        width = max(map(len, rows), default=0)
         letters = [xl_col_to_name(c) for c in range(width)]
         low_col, high_col, low_row, high_row = None, None, None, None
         for r, row in enumerate(rows, first_row):
@@ -163,7 +163,7 @@ class TableSheet(Worksheet):
                     v = float(v)
                 elif not isinstance(v, (str, int, float)) or isinstance(v, bool):
                     raise TypeError(f"write_table: unsupported value {v!r} in row {r}, column {c}")
-                self._write(r, c, v, (formats or {}).get(c))
+                self._write(r, c, v, formats.get(c))
 
     def _prepare_formula(self, formula, expand_future_functions=False):
         # xlsxwriter tries 29 regex substitutions on every formula; the rollup's SUMIFS need none.
