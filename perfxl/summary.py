@@ -64,9 +64,9 @@ class _Book:
     """The xlsxwriter workbook with the formats every sheet shares."""
 
     def __init__(self, path: Path, created: dt.datetime):
-        import xlsxwriter
+        from .tablesheet import TableWorkbook
 
-        self.wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+        self.wb = TableWorkbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                                   "strings_to_numbers": False, "use_future_functions": False,
                                                   "default_format_properties": {"font_name": "宋体", "font_size": 10}})
         self.wb.set_properties({"title": "项目绩效目标汇总表", "created": created, "comments": f"perfxl {__version__}"})

@@ -15,11 +15,14 @@ here leaves the work to xlsxwriter's public code, slower and the same.
 from __future__ import annotations
 
 import re
+import sys
+import zipfile
 from decimal import Decimal
 from math import isfinite
 
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 FAST = xlsxwriter.__version__.split(".")[:2] == ["3", "3"]
@@ -36,6 +39,31 @@ _CALLED = re.compile(r"([A-Za-z0-9_]+)\(")
 
 def _may_be_rewritten(formula: str) -> bool:
     return "INGLE(" in formula or not _DYNAMIC.isdisjoint(_CALLED.findall(formula))
+
+
+# Deflate level of the package. zlib's default (6) spends twice the time of level 4 on the
+# summary's XML for 7% less size (1,000 forms: 0.10 s vs 0.04 s; 658 KB vs 706 KB).
+ZIP_LEVEL = 4
+
+
+class _ZipFile(zipfile.ZipFile):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("compresslevel", ZIP_LEVEL)
+        super().__init__(*args, **kwargs)
+
+
+class TableWorkbook(Workbook):
+    """An xlsxwriter Workbook that deflates its package at ZIP_LEVEL (xlsxwriter has no option for it)."""
+
+    def _store_workbook(self) -> None:
+        module = sys.modules[Workbook.__module__]  # xlsxwriter.workbook calls ZipFile(...) by that name
+        if getattr(module, "ZipFile", None) is not zipfile.ZipFile:
+            return super()._store_workbook()
+        module.ZipFile = _ZipFile
+        try:
+            return super()._store_workbook()
+        finally:
+            module.ZipFile = zipfile.ZipFile
 
 
 class TableSheet(Worksheet):

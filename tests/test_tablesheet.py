@@ -6,6 +6,7 @@ TableSheet.write_table, and compares every part of the two packages byte for byt
 
 import datetime as dt
 import zipfile
+import zlib
 from decimal import Decimal
 
 import pytest
@@ -193,3 +194,25 @@ def test_prepared_formulas_are_xlsxwriters(formula):
     for future in (False, True):
         stock.use_future_functions = table.use_future_functions = future
         assert table._prepare_formula(formula) == stock._prepare_formula(formula)
+
+
+def _deflated_size(data: bytes, level: int) -> int:
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return len(compressor.compress(data) + compressor.flush())
+
+
+def test_table_workbook_deflates_at_its_level_and_puts_zipfile_back(tmp_path):
+    import xlsxwriter.workbook
+
+    path = tmp_path / "level.xlsx"
+    wb = tablesheet.TableWorkbook(str(path))
+    ws = wb.add_worksheet("表", worksheet_class=TableSheet)
+    ws.write_table(0, [[f"项目{i}", i, f"第{i % 7}类"] for i in range(3000)])
+    wb.close()
+    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("xl/worksheets/sheet1.xml")
+        data = zf.read(info)
+    assert info.compress_size == _deflated_size(data, tablesheet.ZIP_LEVEL)
+    assert info.compress_size != _deflated_size(data, 6)
+    assert data.count(b"<row ") == 3000
