@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ MAX_RATIO = 100  # inflated / compressed, for members above RATIO_FROM_BYTES inf
 RATIO_FROM_BYTES = 20 * 1024 * 1024  # smaller members cost little memory whatever their ratio
 MAX_CELLS = 5_000_000  # rows × columns of one sheet's used range
 MAX_ROWS = 200_000
+WHOLE_BYTES = 4 * 1024 * 1024  # a member up to this size (inflated) is inflated in one call, not streamed
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".et", ".ods", ".xltx", ".xltm", ".ett", ".xlsb"}
 
 # calamine takes cell references in either case (r="xfd1048576" is as far as r="XFD1048576").
@@ -113,8 +115,53 @@ def _col_number(letters: bytes) -> int:
     return n
 
 
-def _stream_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, scan_cells: bool):
-    """Inflate one member as a stream under a byte budget; return (bytes inflated, extent, error cells).
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, then the lengths of the name and the extra field
+_UNUSUAL_FLAGS = 0x1 | 0x20 | 0x40  # encrypted, patched, strongly encrypted: zipfile says what is wrong
+
+
+def _inflate_whole(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """A small member inflated in one zlib call, straight from the package bytes.
+
+    zipfile's streaming reader costs more Python than the inflating itself on a form's few KB;
+    anything unusual (a size or checksum that does not match, another method) returns None
+    and goes the streaming way, which reports it.
+    """
+    if (info.file_size > WHOLE_BYTES or info.flag_bits & _UNUSUAL_FLAGS
+            or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+            or info.header_offset + _LOCAL_HEADER.size > len(data)):
+        return None
+    signature, name_length, extra_length = _LOCAL_HEADER.unpack_from(data, info.header_offset)
+    if signature != ZIP_MAGIC:
+        return None
+    start = info.header_offset + _LOCAL_HEADER.size + name_length + extra_length
+    raw = memoryview(data)[start:start + info.compress_size]
+    if len(raw) != info.compress_size:
+        return None
+    try:
+        if info.compress_type == zipfile.ZIP_STORED:
+            out = bytes(raw)
+        else:
+            out = zlib.decompressobj(-15).decompress(raw, info.file_size + 1)
+    except zlib.error:
+        return None
+    if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+        return None
+    return out
+
+
+def _member_chunks(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo):
+    whole = _inflate_whole(data, info)
+    if whole is not None:
+        yield whole
+        return
+    with zf.open(info) as fh:
+        while chunk := fh.read(1 << 20):
+            yield chunk
+
+
+def _stream_member(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, budget: int, scan_cells: bool):
+    """Inflate one member (small ones whole, others as a stream) under a byte budget and scan it;
+    return (bytes inflated, extent, error cells).
 
     extent is (rows, columns, dimension area) of the cells' bounding box, which is what
     calamine allocates for; (0, 0, area) when no reference is far enough to matter. The exact
@@ -128,38 +175,34 @@ def _stream_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, scan
     total = 0
     tail = b""
     exact = False
-    with zf.open(info) as fh:
-        while True:
-            chunk = fh.read(1 << 20)
-            if not chunk:
-                break
-            total += len(chunk)
-            if total > budget:
-                raise Rejected("zip-bomb", "解压后体积异常巨大（疑似压缩炸弹），已跳过")
-            window = tail + chunk
-            if _DOCTYPE.search(window):
-                raise Rejected("xml-entities", "文件内含 XML 实体声明（可能是恶意文件），已跳过；请用 Excel 或 WPS 另存后再试")
-            if scan_cells and not exact and _FAR_REF.search(window):
-                exact = True
-                if total > len(chunk):  # earlier chunks were not scanned: assume they start at A1
-                    low_row = low_col = 1
-            if exact:
-                refs = _CELL_REF.findall(window)
-                if refs:
-                    rows = {int(d) for d in {d for _, d in refs}}
-                    cols = {_col_number(c) for c in {c for c, _ in refs}}
-                    low_row, high_row = min(low_row, *rows), max(high_row, *rows)
-                    low_col, high_col = min(low_col, *cols), max(high_col, *cols)
-            if scan_cells and b' t="e"' in window:
-                for letters, row, text in _ERROR_CELL.findall(window):
-                    errors[int(row) - 1, _col_number(letters) - 1] = text.decode("ascii", "replace")
-            if scan_cells and not dim_area:
-                dim = _DIMENSION.search(window)
-                if dim and dim.group(3):
-                    rows = int(dim.group(4)) - int(dim.group(2) or 1) + 1
-                    cols = _col_number(dim.group(3)) - _col_number(dim.group(1) or b"A") + 1
-                    dim_area = max(1, rows * cols)
-            tail = window[-64:]
+    for chunk in _member_chunks(zf, data, info):
+        total += len(chunk)
+        if total > budget:
+            raise Rejected("zip-bomb", "解压后体积异常巨大（疑似压缩炸弹），已跳过")
+        window = tail + chunk
+        if _DOCTYPE.search(window):
+            raise Rejected("xml-entities", "文件内含 XML 实体声明（可能是恶意文件），已跳过；请用 Excel 或 WPS 另存后再试")
+        if scan_cells and not exact and _FAR_REF.search(window):
+            exact = True
+            if total > len(chunk):  # earlier chunks were not scanned: assume they start at A1
+                low_row = low_col = 1
+        if exact:
+            refs = _CELL_REF.findall(window)
+            if refs:
+                rows = {int(d) for d in {d for _, d in refs}}
+                cols = {_col_number(c) for c in {c for c, _ in refs}}
+                low_row, high_row = min(low_row, *rows), max(high_row, *rows)
+                low_col, high_col = min(low_col, *cols), max(high_col, *cols)
+        if scan_cells and b' t="e"' in window:
+            for letters, row, text in _ERROR_CELL.findall(window):
+                errors[int(row) - 1, _col_number(letters) - 1] = text.decode("ascii", "replace")
+        if scan_cells and not dim_area:
+            dim = _DIMENSION.search(window)
+            if dim and dim.group(3):
+                rows = int(dim.group(4)) - int(dim.group(2) or 1) + 1
+                cols = _col_number(dim.group(3)) - _col_number(dim.group(1) or b"A") + 1
+                dim_area = max(1, rows * cols)
+        tail = window[-64:]
     if not high_row:
         return total, (0, 0, dim_area), errors
     return total, (high_row - low_row + 1, high_col - low_col + 1, dim_area), errors
@@ -200,7 +243,7 @@ def guard_zip(data: bytes) -> ZipCheck:
                 is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
                 if not _parsed_member(info.filename):
                     continue
-                inflated, (rows, cols, dim_area), errors = _stream_member(zf, info, MAX_TOTAL_BYTES - total, is_sheet)
+                inflated, (rows, cols, dim_area), errors = _stream_member(zf, data, info, MAX_TOTAL_BYTES - total, is_sheet)
                 total += inflated
                 if is_sheet and (rows > MAX_ROWS or rows * cols > MAX_CELLS or dim_area > MAX_CELLS):
                     check.too_large.add(info.filename)

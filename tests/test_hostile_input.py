@@ -1,5 +1,6 @@
 """Broken and hostile files: each reported or skipped, the good files beside them still read."""
 
+import io
 import json
 import os
 import resource
@@ -177,3 +178,52 @@ def test_a_file_that_cannot_be_read_is_one_finding(tmp_path):
     assert "无法读取文件" in gone[0]["message"]
     assert proc.returncode == 1
     assert any(f["file"].endswith("good.xlsx") and f["project"] for f in findings)  # its project was read
+
+
+def _with_central_field(data: bytes, member: str, offset: int, value: int) -> bytes:
+    """The package with one 4-byte field of ``member``'s central directory record replaced."""
+    import struct
+
+    record = data.index(b"PK\x01\x02")  # the first central directory record
+    while True:
+        name_length = struct.unpack_from("<H", data, record + 28)[0]
+        if data[record + 46:record + 46 + name_length] == member.encode():
+            break
+        extra, comment = struct.unpack_from("<HH", data, record + 30)
+        record += 46 + name_length + extra + comment
+    return data[:record + offset] + struct.pack("<I", value) + data[record + offset + 4:]
+
+
+def test_small_members_are_inflated_whole_and_odd_ones_still_reported():
+    """The guard inflates a small member in one call; a wrong checksum or size goes zipfile's way and is reported."""
+    import zipfile
+
+    from perfxl import scan
+    from perfxl.reading import read_file
+
+    data = GOOD.read_bytes()
+    sheet = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(GOOD) as zf:
+        info, body = zf.getinfo(sheet), zf.read(sheet)
+    assert scan._inflate_whole(data, info) == body
+    bad_crc = _with_central_field(data, sheet, 16, info.CRC ^ 1)
+    short = _with_central_field(data, sheet, 24, info.file_size - 100)  # declares less than it holds
+    for broken in (bad_crc, short):
+        with zipfile.ZipFile(io.BytesIO(broken)) as zf:
+            assert scan._inflate_whole(broken, zf.getinfo(sheet)) is None
+        with pytest.raises(scan.Rejected) as caught:
+            scan.guard_zip(broken)
+        assert caught.value.code == "broken-file"
+
+
+def test_the_whole_and_the_streamed_way_find_the_same(tmp_path, monkeypatch):
+    """A far cell is found alike whether its sheet is inflated whole or streamed."""
+    from perfxl import scan
+
+    far = hostile.far_cell(tmp_path / "far.xlsx", with_dimension=False)
+    seen = []
+    for whole_bytes in (scan.WHOLE_BYTES, 0):
+        monkeypatch.setattr(scan, "WHOLE_BYTES", whole_bytes)
+        check = scan.guard_zip(far.read_bytes())
+        seen.append(check.too_large)
+    assert seen[0] == seen[1] == {"xl/worksheets/sheet1.xml"}
