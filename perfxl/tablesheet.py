@@ -236,6 +236,9 @@ class TableSheet(Worksheet):
         rendered = self._rendered
         if rendered and column_xf:
             raise ValueError("TableSheet: set_column() with a format after write_table(); set it before")
+        # A row without row_info has a bare <row r spans> tag, unless the sheet's default height
+        # or Excel 2010 attributes apply to every row (then xlsxwriter's _write_row writes it).
+        bare_rows = self.default_row_height == self.original_row_height and self.excel_version != 2010
         for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
             cells = table.get(row_num)
             info = row_info.get(row_num)
@@ -243,14 +246,14 @@ class TableSheet(Worksheet):
             if done is not None:
                 if cells or (info is not None and info.row_format):
                     raise ValueError(f"TableSheet: row {row_num + 1} was written by write_table() and changed afterwards")
-                self._write_row(row_num, spans.get(row_num // 16), info)
+                self._start_row(row_num, spans, info, bare_rows)
                 write(done[0] + "</row>")
                 continue
             if not cells:
                 if info is not None or row_num in comments:
                     self._write_empty_row(row_num, spans.get(row_num // 16), info)
                 continue
-            self._write_row(row_num, spans.get(row_num // 16), info)
+            self._start_row(row_num, spans, info, bare_rows)
             if info is not None and info.row_format:  # cells without a format take the row's: rare, leave to xlsxwriter
                 for col in sorted(cells):
                     self._write_cell(row_num, col, cells[col])
@@ -279,3 +282,10 @@ class TableSheet(Worksheet):
                     self._write_cell(row_num, col, cell)
             out.append("</row>")
             write("".join(out))
+
+    def _start_row(self, row_num: int, spans: dict, info, bare: bool) -> None:
+        span = spans.get(row_num // 16)
+        if info is None and bare:
+            self.fh.write(f'<row r="{row_num + 1}" spans="{span}">' if span else f'<row r="{row_num + 1}">')
+        else:
+            self._write_row(row_num, span, info)

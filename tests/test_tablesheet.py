@@ -121,8 +121,17 @@ def test_formulas_are_identical(tmp_path, future):
     assert ('_xlfn.STDEV.S' in sheet) is future
 
 
+# Sheet settings that change every <row> tag, so rendered rows must not take the bare one.
+ROW_TAG_SETTINGS = {
+    "none": lambda ws: None,
+    "default row height": lambda ws: ws.set_default_row(20),
+    "Excel 2010 data bar": lambda ws: ws.conditional_format(0, 9, 5, 9, {"type": "data_bar", "data_bar_2010": True}),
+}
+
+
+@pytest.mark.parametrize("setting", ROW_TAG_SETTINGS)
 @pytest.mark.parametrize("formatted", [True, False])  # cell tuples, or rows rendered at once
-def test_many_rows_spans_and_shared_strings_are_identical(tmp_path, formatted):
+def test_many_rows_spans_and_shared_strings_are_identical(tmp_path, formatted, setting):
     rows = [[i, f"项目{i % 97}", Decimal(i) / 7, None if i % 5 else "注", f"单位{i % 13}"] for i in range(3000)]
     rows[1500] = []  # an empty row in the middle
     rows[1501] = [None, None, None, "只有第四列"]
@@ -131,6 +140,7 @@ def test_many_rows_spans_and_shared_strings_are_identical(tmp_path, formatted):
         ws.set_row(10, 40)  # a row height on a table row
         ws.write_comment(3100, 8, "批注")  # a comment widens the spans of its block
         ws.write_string(3005, 0, "合计", f["bold"])
+        ROW_TAG_SETTINGS[setting](ws)
 
     def fill(ws, f, write):
         write(ws, f)
