@@ -97,7 +97,8 @@ class TableSheet(Worksheet):
 
     def _render_rows(self, first_row: int, rows: list, width: int, clean, limit: int) -> None:
         """Unformatted rows straight to their <c> elements, as _write_rows would write the cells."""
-        shared = self.str_table._get_shared_string_index
+        strings = self.str_table.string_table  # SharedStringTable's index, filled as its method would
+        shared_count = 0
         rendered = self._rendered
         letters = [xl_col_to_name(c) for c in range(width)]
         low_col, high_col, low_row, high_row = None, None, None, None
@@ -112,7 +113,11 @@ class TableSheet(Worksheet):
                         continue
                     if clean is not None and (len(v) > limit // 2 or not v.isprintable()):  # // 2: UTF-16
                         v = clean(v)
-                    parts.append(f'<c r="{letters[c]}{number}" t="s"><v>{shared(v)}</v></c>')
+                    index = strings.get(v)
+                    if index is None:
+                        index = strings[v] = len(strings)
+                    shared_count += 1
+                    parts.append(f'<c r="{letters[c]}{number}" t="s"><v>{index}</v></c>')
                 elif v is None:
                     continue
                 elif cls is int or cls is float or cls is Decimal:
@@ -132,6 +137,7 @@ class TableSheet(Worksheet):
                 high_col = last if high_col is None else max(high_col, last)
                 low_row = r if low_row is None else low_row
                 high_row = r
+        self._count_strings(shared_count)
         self._check_table_dimensions(low_row, low_col, high_row, high_col)
 
     def _store_cells(self, first_row: int, rows: list, formats, clean, limit: int) -> None:
@@ -140,7 +146,8 @@ class TableSheet(Worksheet):
         The value rules are _render_rows's, written out again on purpose: a shared helper would
         cost a function call per cell in the loop this class exists to make fast.
         """
-        shared = self.str_table._get_shared_string_index
+        strings = self.str_table.string_table
+        shared_count = 0
         new = tuple.__new__  # what the namedtuples' __new__ calls, without its Python frame
         text, number = CellStringTuple, CellNumberTuple
         table = self.table
@@ -154,7 +161,11 @@ class TableSheet(Worksheet):
                         continue
                     if clean is not None and (len(v) > limit // 2 or not v.isprintable()):  # // 2: UTF-16
                         v = clean(v)
-                    cells[c] = new(text, (shared(v), formats.get(c) if formats else None))
+                    index = strings.get(v)
+                    if index is None:
+                        index = strings[v] = len(strings)
+                    shared_count += 1
+                    cells[c] = new(text, (index, formats.get(c) if formats else None))
                 elif v is None:
                     continue
                 elif cls is int or cls is float or cls is Decimal:
@@ -173,7 +184,13 @@ class TableSheet(Worksheet):
                 high_col = high if high_col is None else max(high_col, high)
                 low_row = r if low_row is None else low_row
                 high_row = r
+        self._count_strings(shared_count)
         self._check_table_dimensions(low_row, low_col, high_row, high_col)
+
+    def _count_strings(self, written: int) -> None:
+        """What SharedStringTable._get_shared_string_index counts per string, for a whole table."""
+        self.str_table.count += written
+        self.str_table.unique_count = len(self.str_table.string_table)
 
     def _check_table_dimensions(self, low_row, low_col, high_row, high_col) -> None:
         if low_row is not None:  # within bounds (write_table checked): this widens the sheet's dimensions
