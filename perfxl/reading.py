@@ -17,7 +17,7 @@ from .errors import UsageError
 from .model import ERROR, NOTICE, WARNING, Finding, FindingCounts, Project
 from .profile import Profile, load_profile
 
-HELPER_SHEETS = {"填表说明", "指标体系"}
+HELPER_SHEETS = {"填表说明", "指标体系"}  # the template's guide and lists beside its forms: not read
 PARALLEL_FROM = 8  # fewer files are read in this process: a pool costs more than it saves
 FORM_HINTS = {"level1", "level2", "level3", "value", "total_year", "total_period", "fiscal", "goal_year"}
 
@@ -97,13 +97,11 @@ def read_file(path: str, profile: Profile | str | None = None) -> tuple[list[Pro
         for name in too_large:
             findings.append(_file_finding(path, "sheet-too-large", "工作表的已用区域大得异常（远处单元格），已跳过；请删除多余的行列后另存", sheet=name))
         projects: list[Project] = []
-        for grid in grids_from_workbook(book, path, skip=too_large):
+        for grid in grids_from_workbook(book, path, skip=too_large | HELPER_SHEETS):
             if grid.sheet in error_cells:
                 _show_errors(grid, error_cells[grid.sheet])
             found = find_forms(grid, prof)
             if not found:
-                if grid.sheet in HELPER_SHEETS:
-                    continue
                 if _looks_like_form(grid, prof):
                     findings.append(_file_finding(path, "damaged-form", "像是绩效目标表，但找不到“项目名称”栏目：请检查表头是否被删改", WARNING, grid.sheet))
                 else:
