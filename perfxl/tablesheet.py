@@ -98,6 +98,8 @@ class TableSheet(Worksheet):
     def _render_rows(self, first_row: int, rows: list, width: int, clean, limit: int) -> None:
         """Unformatted rows straight to their <c> elements, as _write_rows would write the cells."""
         strings = self.str_table.string_table  # SharedStringTable's index, filled as its method would
+        tails: dict[str, str] = {}  # text as given → the rest of its <c> element, after the reference
+        half = limit // 2  # a str of up to half the limit fits in UTF-16 units whatever it holds
         shared_count = 0
         rendered = self._rendered
         letters = [xl_col_to_name(c) for c in range(width)]
@@ -109,15 +111,17 @@ class TableSheet(Worksheet):
             for c, v in enumerate(row):
                 cls = v.__class__
                 if cls is str:
-                    if not v:
-                        continue
-                    if clean is not None and (len(v) > limit // 2 or not v.isprintable()):  # // 2: UTF-16
-                        v = clean(v)
-                    index = strings.get(v)
-                    if index is None:
-                        index = strings[v] = len(strings)
+                    tail = tails.get(v)
+                    if tail is None:
+                        if not v:
+                            continue
+                        text = clean(v) if clean is not None and (len(v) > half or not v.isprintable()) else v
+                        index = strings.get(text)
+                        if index is None:
+                            index = strings[text] = len(strings)
+                        tail = tails[v] = f'" t="s"><v>{index}</v></c>'
                     shared_count += 1
-                    parts.append(f'<c r="{letters[c]}{number}" t="s"><v>{index}</v></c>')
+                    parts.append(f'<c r="{letters[c]}{number}{tail}')
                 elif v is None:
                     continue
                 elif cls is int or cls is float or cls is Decimal:
