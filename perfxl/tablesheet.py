@@ -90,8 +90,9 @@ class TableSheet(Worksheet):
         if not FAST:
             return self._write_table_slowly(first_row, rows, formats or {}, clean, limit)
         targets = range(first_row, first_row + len(rows))
+        taken = [r for r, cells in self.table.items() if cells] + list(self._rendered)  # rows written before
         if (formats or self.constant_memory or any(i.column_format is not None for i in self.col_info.values())
-                or any(self.table.get(r) or r in self._rendered for r in targets)):
+                or any(r in targets for r in taken)):
             return self._store_cells(first_row, rows, formats, clean, limit)
         return self._render_rows(first_row, rows, width, clean, limit)
 

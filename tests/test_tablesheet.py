@@ -152,6 +152,33 @@ def test_many_rows_spans_and_shared_strings_are_identical(tmp_path, formatted, s
     assert out["xl/sharedStrings.xml"].count(b"<si>") == 97 + 1 + 13 + 2
 
 
+@pytest.mark.parametrize("before", ["a cell", "a table"])
+def test_a_table_over_rows_written_before_is_identical(tmp_path, before):
+    """Rows that already hold cells are merged as write_row would, not rendered over."""
+    def earlier(ws, f, stock):
+        if before == "a cell":
+            ws.write_string(5, 7, "先写", f["bold"])
+        elif stock:
+            _stock_rows(ws, 4, [["旧", 1], ["旧", 2]], {})
+        else:
+            ws.write_table(4, [["旧", 1], ["旧", 2]])
+
+    def stock(ws, f):
+        earlier(ws, f, True)
+        _stock_rows(ws, 3, ROWS, {})
+
+    def table(ws, f):
+        earlier(ws, f, False)
+        ws.write_table(3, ROWS)
+
+    if before == "a table" and tablesheet.FAST:  # rendered rows are final: writing into them again raises
+        with pytest.raises(ValueError, match="write_table"):
+            _same(tmp_path, stock, table)
+        return
+    sheet = _same(tmp_path, stock, table)["xl/worksheets/sheet1.xml"].decode()
+    assert ('<c r="H6" s="1" t="s">' in sheet) is (before == "a cell")
+
+
 @pytest.mark.parametrize("change", ["write", "row format", "column format"])
 def test_rendered_rows_are_final(tmp_path, change):
     """Rows rendered by write_table cannot take a format or a cell later: closing says so instead of losing it.
