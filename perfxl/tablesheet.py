@@ -99,9 +99,7 @@ class TableSheet(Worksheet):
 
     def _render_rows(self, first_row: int, rows: list, width: int, clean, limit: int) -> None:
         """Unformatted rows straight to their <c> elements, as _write_rows would write the cells."""
-        strings = self.str_table.string_table  # SharedStringTable's index, filled as its method would
         tails: dict[str, str] = {}  # text as given → the rest of its <c> element, after the reference
-        half = limit // 2  # a str of up to half the limit fits in UTF-16 units whatever it holds
         shared_count = 0
         rendered = self._rendered
         letters = [xl_col_to_name(c) for c in range(width)]
@@ -117,11 +115,7 @@ class TableSheet(Worksheet):
                     if tail is None:
                         if not v:
                             continue
-                        text = clean(v) if clean is not None and (len(v) > half or not v.isprintable()) else v
-                        index = strings.get(text)
-                        if index is None:
-                            index = strings[text] = len(strings)
-                        tail = tails[v] = f'" t="s"><v>{index}</v></c>'
+                        tail = tails[v] = f'" t="s"><v>{self._text_index(v, clean, limit)}</v></c>'
                     shared_count += 1
                     parts.append(f'<c r="{letters[c]}{number}{tail}')
                 elif v is None:
@@ -149,10 +143,11 @@ class TableSheet(Worksheet):
     def _store_cells(self, first_row: int, rows: list, formats, clean, limit: int) -> None:
         """Rows with formats: xlsxwriter's cell tuples, serialized by _write_rows.
 
-        The value rules are _render_rows's, written out again on purpose: a shared helper would
-        cost a function call per cell in the loop this class exists to make fast.
+        The number rule is _render_rows's, written out again on purpose: a shared helper would
+        cost a function call per cell in the loop this class exists to make fast (text goes
+        through _text_index once per distinct text).
         """
-        strings = self.str_table.string_table
+        indexes: dict[str, int] = {}  # text as given → its shared-string index
         shared_count = 0
         new = tuple.__new__  # what the namedtuples' __new__ calls, without its Python frame
         text, number = CellStringTuple, CellNumberTuple
@@ -163,13 +158,11 @@ class TableSheet(Worksheet):
             for c, v in enumerate(row):
                 cls = v.__class__
                 if cls is str:
-                    if not v:
-                        continue
-                    if clean is not None and (len(v) > limit // 2 or not v.isprintable()):  # // 2: UTF-16
-                        v = clean(v)
-                    index = strings.get(v)
+                    index = indexes.get(v)
                     if index is None:
-                        index = strings[v] = len(strings)
+                        if not v:
+                            continue
+                        index = indexes[v] = self._text_index(v, clean, limit)
                     shared_count += 1
                     cells[c] = new(text, (index, formats.get(c) if formats else None))
                 elif v is None:
@@ -192,6 +185,20 @@ class TableSheet(Worksheet):
                 high_row = r
         self._count_strings(shared_count)
         self._check_table_dimensions(low_row, low_col, high_row, high_col)
+
+    def _text_index(self, text: str, clean, limit: int) -> int:
+        """A text's index in the shared strings, added if new, as _get_shared_string_index would.
+
+        Text longer than half the limit (it counts UTF-16 units) or not printable goes through
+        ``clean`` first. Called once per distinct text of a table, not per cell.
+        """
+        if clean is not None and (len(text) > limit // 2 or not text.isprintable()):
+            text = clean(text)
+        strings = self.str_table.string_table
+        index = strings.get(text)
+        if index is None:
+            index = strings[text] = len(strings)
+        return index
 
     def _count_strings(self, written: int) -> None:
         """What SharedStringTable._get_shared_string_index counts per string, for a whole table."""

@@ -206,14 +206,18 @@ def test_numbers_excel_cannot_hold_are_refused(bad):
         ws.write_table(0, [["数", bad]])
 
 
-def test_text_is_cleaned_as_write_would_need():
+@pytest.mark.parametrize("formatted", [False, True])  # rendered rows, or cell tuples
+def test_text_is_cleaned_as_write_would_need(formatted):
     wb = xlsxwriter.Workbook("unused.xlsx", {"in_memory": True})
     ws = wb.add_worksheet(worksheet_class=TableSheet)
-    ws.write_table(0, [["控制\x07字符", "长" * 40000, "😀" * 20000]], clean=cell_text, limit=32767)
+    formats = {3: wb.add_format({"bold": True})} if formatted else None
+    ws.write_table(0, [["控制\x07字符", "长" * 40000, "😀" * 20000, "控制\x07字符"]], formats,
+                   clean=cell_text, limit=32767)
     strings = list(wb.str_table.string_table)
     assert strings[0] == "控制字符"
     assert len(strings[1]) == 32767
     assert len(strings[2]) == 16383 and len(strings[2].encode("utf-16-le")) == 2 * 32766  # Excel counts UTF-16 units
+    assert (wb.str_table.count, wb.str_table.unique_count) == (4, 3)  # the repeated text is one shared string
     with pytest.raises(TypeError):
         ws.write_table(2, [[object()]])
     with pytest.raises(ValueError):
