@@ -150,6 +150,7 @@ def _inflate_whole(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
 
 
 def _member_chunks(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo):
+    """A member's inflated bytes: in one piece when small and sound, else as zipfile streams them."""
     whole = _inflate_whole(data, info)
     if whole is not None:
         yield whole

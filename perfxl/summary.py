@@ -67,8 +67,8 @@ class _Book:
         from .tablesheet import TableWorkbook
 
         self.wb = TableWorkbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                                  "strings_to_numbers": False, "use_future_functions": False,
-                                                  "default_format_properties": {"font_name": "宋体", "font_size": 10}})
+                                            "strings_to_numbers": False, "use_future_functions": False,
+                                            "default_format_properties": {"font_name": "宋体", "font_size": 10}})
         self.wb.set_properties({"title": "项目绩效目标汇总表", "created": created, "comments": f"perfxl {__version__}"})
         add = self.wb.add_format
         font = {"font_name": "宋体", "font_size": 10}
