@@ -199,7 +199,6 @@ def test_small_members_are_inflated_whole_and_odd_ones_still_reported():
     import zipfile
 
     from perfxl import scan
-    from perfxl.reading import read_file
 
     data = GOOD.read_bytes()
     sheet = "xl/worksheets/sheet1.xml"
