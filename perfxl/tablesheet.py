@@ -42,6 +42,14 @@ def _may_be_rewritten(formula: str) -> bool:
     return "INGLE(" in formula or not _DYNAMIC.isdisjoint(_CALLED.findall(formula))
 
 
+def _excel_number(value, row: int, col: int) -> float:
+    """A float or Decimal as the double Excel stores; NaN and infinities have no cell to go in."""
+    number = float(value)
+    if not isfinite(number):
+        raise TypeError(f"write_table: {number} in row {row}, column {col} is no number Excel can hold")
+    return number
+
+
 # Deflate level of the package. zlib's default (6) spends twice the time of level 4 on the
 # summary's XML for 7% less size (1,000 forms: 0.10 s vs 0.04 s; 658 KB vs 706 KB).
 ZIP_LEVEL = 4
@@ -122,9 +130,7 @@ class TableSheet(Worksheet):
                     continue
                 elif cls is int or cls is float or cls is Decimal:
                     if cls is not int:
-                        v = float(v)
-                        if not isfinite(v):
-                            raise TypeError(f"write_table: {v} in row {r}, column {c} is no number Excel can hold")
+                        v = _excel_number(v, r, c)
                     parts.append(f'<c r="{letters[c]}{number}"><v>{v:.16G}</v></c>')
                 else:
                     raise TypeError(f"write_table: unsupported value {v!r} in row {r}, column {c}")
@@ -143,9 +149,9 @@ class TableSheet(Worksheet):
     def _store_cells(self, first_row: int, rows: list, formats, clean, limit: int) -> None:
         """Rows with formats: xlsxwriter's cell tuples, serialized by _write_rows.
 
-        The number rule is _render_rows's, written out again on purpose: a shared helper would
-        cost a function call per cell in the loop this class exists to make fast (text goes
-        through _text_index once per distinct text).
+        The type dispatch is _render_rows's, written out again on purpose: a shared helper would
+        cost a function call per cell in the loop this class exists to make fast. The rules behind
+        it are shared: _text_index (once per distinct text) and _excel_number.
         """
         indexes: dict[str, int] = {}  # text as given → its shared-string index
         shared_count = 0
@@ -169,9 +175,7 @@ class TableSheet(Worksheet):
                     continue
                 elif cls is int or cls is float or cls is Decimal:
                     if cls is not int:
-                        v = float(v)
-                        if not isfinite(v):
-                            raise TypeError(f"write_table: {v} in row {r}, column {c} is no number Excel can hold")
+                        v = _excel_number(v, r, c)
                     cells[c] = new(number, (v, formats.get(c) if formats else None))
                 else:
                     raise TypeError(f"write_table: unsupported value {v!r} in row {r}, column {c}")
