@@ -245,7 +245,7 @@ def validate_cmd(paths, profile, fmt, quiet):
     """
     import json
 
-    from .reading import read
+    from .pipeline import read
 
     progress = Progress(quiet, "已读取文件")
     result = read(expand_paths(paths), profile=profile, progress=progress)
@@ -284,7 +284,7 @@ def consolidate_cmd(paths, output, profile, title, csv_dir, strict, quiet):
     \b
     退出码：0 已写出且没有错误；1 有错误（已列出；--strict 时不写出）；2 用法有误或没有可汇总的项目。
     """
-    from .summary import consolidate
+    from .pipeline import consolidate
 
     progress = Progress(quiet, "已读取文件")
     result = consolidate(expand_paths(paths), output, profile=profile, title=title, csv_dir=csv_dir,
