@@ -20,6 +20,16 @@ def column_letter(col: int) -> str:
     return letters
 
 
+def column_number(letters: str | bytes) -> int:
+    """Column letters (either case) to their 1-based number: A → 1, AA → 27."""
+    if isinstance(letters, bytes):
+        letters = letters.decode("ascii")
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
 def cell_name(row: int, col: int) -> str:
     """0-based row/column to an A1 address."""
     return f"{column_letter(col)}{row + 1}"

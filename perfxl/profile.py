@@ -157,7 +157,7 @@ def _check(data: dict, spec: str, label_kinds) -> None:
     its labels from the real one), so every key is checked against what perfxl knows.
     """
     def fail(key: str, allowed: str) -> None:
-        raise ProfileError(f"指标体系文件 {spec}：{key} 不对，应为 {allowed}；写法见 docs/profiles.md")
+        raise ProfileError(f"指标体系文件 {spec}：{key}不对，应为 {allowed}；写法见 docs/profiles.md")
 
     for key, value in data.items():
         if key not in KEYS:

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from .contract import (FINDING_COLUMNS, INDICATOR_COLUMNS, PROJECT_COLUMNS, ROLLUP_COLUMNS,
                        ROLLUP_KEYS)
-from .model import ERROR, LEVEL_NAMES, WARNING, Finding, Project
+from .model import ERROR, LEVEL_NAMES, WARNING, Finding, Project, column_number
 from .profile import Profile
 
 _CELL = re.compile(r"([A-Z]+)(\d+)")
@@ -21,10 +21,7 @@ def cell_order(cell: str) -> tuple[int, int]:
     m = _CELL.fullmatch(cell or "")
     if not m:
         return (0, 0)
-    col = 0
-    for ch in m.group(1):
-        col = col * 26 + ord(ch) - 64
-    return (int(m.group(2)), col)
+    return (int(m.group(2)), column_number(m.group(1)))
 
 
 def project_key(p: Project) -> tuple:
