@@ -1,4 +1,4 @@
-"""Checks of a Project against the form's rules and the indicator profile (DESIGN.md §5).
+"""Checks of a Project against the form's rules and the indicator profile (docs/domain.md, docs/findings.md).
 
 Every finding carries a stable code, its level, where it is (file, sheet, cell) and a Chinese
 message that says what to change. Thresholds come from the profile.
