@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import glob
 import os
+import re
+import signal
 import sys
 import traceback
 
 import click
 
 from . import __version__
+from .errors import show_path
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 _HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
@@ -65,7 +68,7 @@ class ChineseGroup(click.Group):
             sys.exit(2)
         except click.Abort:
             click.echo("已中断。", err=True)
-            sys.exit(130)
+            sys.exit(interrupted_exit_code())
         sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -85,6 +88,8 @@ def usage_message(exc: click.UsageError) -> str:
     return f"{exc.message}{hint}"
 
 
+TERMINATING = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+FORCE_HELP = "覆盖已有的输出文件（默认只覆盖 perfxl 写出后未被改动过的同类文件）；输入文件任何时候都不会被覆盖。"
 PROFILE_HELP = "指标体系：2015（默认，财预〔2015〕88号）、2021（财预〔2021〕101号），或自定义 JSON 文件的路径。"
 
 
@@ -124,6 +129,41 @@ class Progress:
             click.echo("", err=True)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_signal_received: list[int] = []
+
+
+def json_text(data) -> str:
+    """JSON with every name exact: a byte of a file name that is not UTF-8 (a lone surrogate in
+    Python) is written as its \\udcXX escape, which json.loads turns back into the same name."""
+    import json
+
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(data, ensure_ascii=False, indent=1))
+
+
+def _terminate(signum, frame) -> None:
+    """SIGTERM, SIGHUP: end like Ctrl-C (temp files removed, workers stopped); a second one waits."""
+    for sig in TERMINATING:
+        signal.signal(sig, signal.SIG_IGN)
+    _signal_received.append(signum)
+    raise KeyboardInterrupt
+
+
+def interrupted_exit_code() -> int:
+    """128 + the signal that ended the run: 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP."""
+    return 128 + (_signal_received[0] if _signal_received else signal.SIGINT)
+
+
+def _year(value):
+    """--year checked as the library checks it (2000–2100), said in Chinese."""
+    from .arguments import as_year
+
+    try:
+        return as_year(value)
+    except ValueError:
+        raise click.BadParameter("应是 2000–2100 之间的年份") from None
+
+
 def run_safely(func):
     """Turn library errors into one Chinese line and exit 2; tracebacks only with -v."""
     import functools
@@ -142,7 +182,7 @@ def run_safely(func):
             sys.exit(2)
         except KeyboardInterrupt:
             click.echo("已中断，未写出任何文件。", err=True)
-            sys.exit(130)
+            sys.exit(interrupted_exit_code())
         except BrokenPipeError:  # the reader went away (perfxl validate … | head): stop quietly
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(1)
@@ -179,25 +219,27 @@ def main(verbose):
 
 @main.command("template", context_settings=CONTEXT)
 @click.option("-o", "--output", default="本级预算项目绩效目标表.xlsx", show_default=True, help="输出文件。")
-@click.option("--year", type=int, help="预算年度，默认今年。")
+@click.option("--year", type=int, callback=lambda ctx, param, value: _year(value), help="预算年度（2000–2100），默认今年。")
 @click.option("--department", default="", help="主管部门（填报单位）名称，预先填入。")
 @click.option("--unit", default="", help="实施单位名称，预先填入。")
 @click.option("--profile", default="2015", show_default=True, help=PROFILE_HELP)
 @click.option("--sheets", type=click.IntRange(1, 200), default=1, show_default=True, help="空白项目表的张数。")
+@click.option("--force", is_flag=True, help=FORCE_HELP)
 @run_safely
-def template_cmd(output, year, department, unit, profile, sheets):
+def template_cmd(output, year, department, unit, profile, sheets, force):
     """生成绩效目标表填报模板（带下拉列表、锁定栏目、A4 打印设置）。"""
     from .template import write_template
 
-    path = write_template(output, profile=profile, year=year, department=department, unit=unit, sheets=sheets)
-    click.echo(f"已生成模板：{path}")
+    path = write_template(output, profile=profile, year=year, department=department, unit=unit, sheets=sheets,
+                          force=force)
+    click.echo(f"已生成模板：{show_path(path)}")
 
 
 @main.command("import", context_settings=CONTEXT)
 @click.argument("sources", nargs=-1, required=True)
 @click.option("-o", "--output-dir", "out_dir", required=True, help="输出文件夹，每个项目一个工作簿。")
 @click.option("--profile", default="2015", show_default=True, help=PROFILE_HELP)
-@click.option("--force", is_flag=True, help="覆盖输出文件夹中同名的文件（默认不覆盖，什么也不写）。")
+@click.option("--force", is_flag=True, help="覆盖输出文件夹中同名的文件（默认只覆盖 perfxl 导入后未改动过的文件，否则什么也不写）。")
 @click.option("-q", "--quiet", is_flag=True, help="不显示进度。")
 @run_safely
 def import_cmd(sources, out_dir, profile, force, quiet):
@@ -208,9 +250,9 @@ def import_cmd(sources, out_dir, profile, force, quiet):
     result = import_forms(expand_paths(sources), out_dir, profile=profile, progress=progress, overwrite=force)
     progress.done()
     for path in result.written:
-        click.echo(str(path))
+        click.echo(show_path(path))
     for source in result.empty_sources:
-        click.echo(f"警告：{source} 中没有找到绩效目标表（缺少“项目名称”栏目）", err=True)
+        click.echo(f"警告：{show_path(source)} 中没有找到绩效目标表（缺少“项目名称”栏目）", err=True)
     if not result.written:
         click.echo("错误：没有找到任何绩效目标表，未写出文件。", err=True)
         sys.exit(2)
@@ -222,13 +264,13 @@ def import_cmd(sources, out_dir, profile, force, quiet):
 def report_skipped(skipped: list[str], quiet: bool) -> None:
     """Files found in folders that are no spreadsheets: counted, never silently dropped."""
     if skipped and not quiet:
-        click.echo(f"已跳过 {len(skipped)} 个非表格文件（如 {skipped[0]}）", err=True)
+        click.echo(f"已跳过 {len(skipped)} 个非表格文件（如 {show_path(skipped[0])}）", err=True)
 
 
 def format_finding(f) -> str:
     from .model import LEVEL_NAMES
 
-    where = "!".join(x for x in (f.file, f.sheet, f.cell) if x)
+    where = "!".join(show_path(x) for x in (f.file, f.sheet, f.cell) if x)
     return f"{where} {LEVEL_NAMES[f.level]} {f.code} {f.message}"
 
 
@@ -244,8 +286,6 @@ def validate_cmd(paths, profile, fmt, quiet):
 
     退出码：0 没有错误；1 有错误；2 用法有误或没有可读的文件。
     """
-    import json
-
     from .pipeline import read
 
     progress = Progress(quiet, "已读取文件")
@@ -256,7 +296,7 @@ def validate_cmd(paths, profile, fmt, quiet):
         click.echo("错误：没有找到可检查的表格文件（xlsx/xls/et/ods）。", err=True)
         sys.exit(2)
     if fmt == "json":
-        click.echo(json.dumps([f.as_dict() for f in result.findings], ensure_ascii=False, indent=1))
+        click.echo(json_text([f.as_dict() for f in result.findings]))
     else:
         current = None
         for f in result.findings:
@@ -277,9 +317,10 @@ def validate_cmd(paths, profile, fmt, quiet):
 @click.option("--title", help="汇总表标题，默认如“2023年度 某某局 项目绩效目标汇总表”。")
 @click.option("--csv-dir", type=click.Path(file_okay=False), help="另存 CSV（带 BOM，Excel 可直接打开）到此文件夹。")
 @click.option("--strict", is_flag=True, help="有错误时不写出汇总表（退出码 1）。")
+@click.option("--force", is_flag=True, help=FORCE_HELP)
 @click.option("-q", "--quiet", is_flag=True, help="不显示进度。")
 @run_safely
-def consolidate_cmd(paths, output, profile, title, csv_dir, strict, quiet):
+def consolidate_cmd(paths, output, profile, title, csv_dir, strict, force, quiet):
     """把各项目的绩效目标表（及各部门的汇总表）合并成汇总工作簿，并按部门、单位汇总资金。
 
     \b
@@ -289,7 +330,7 @@ def consolidate_cmd(paths, output, profile, title, csv_dir, strict, quiet):
 
     progress = Progress(quiet, "已读取文件")
     result = consolidate(expand_paths(paths), output, profile=profile, title=title, csv_dir=csv_dir,
-                         strict=strict, progress=progress)
+                         strict=strict, force=force, progress=progress)
     progress.done()
     report_skipped(result.skipped, quiet)
     for f in result.findings:
@@ -303,9 +344,9 @@ def consolidate_cmd(paths, output, profile, title, csv_dir, strict, quiet):
     if result.written is None:
         click.echo(f"有错误，按 --strict 未写出汇总表（{counts}）。")
     else:
-        click.echo(f"已写出汇总表：{result.written}（{counts}）")
+        click.echo(f"已写出汇总表：{show_path(result.written)}（{counts}）")
         for path in result.csv_files:
-            click.echo(f"已写出：{path}")
+            click.echo(f"已写出：{show_path(path)}")
     sys.exit(1 if result.errors else 0)
 
 
@@ -336,9 +377,10 @@ def entry() -> None:
     forms, for a process that is about to end.
     """
     import gc
-    import signal
 
     gc.disable()
+    for sig in TERMINATING:
+        signal.signal(sig, _terminate)
     try:
         main(prog_name="perfxl")
     except SystemExit as exc:
@@ -346,7 +388,8 @@ def entry() -> None:
     else:
         code = 0
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for sig in (signal.SIGINT, *TERMINATING):
+            signal.signal(sig, signal.SIG_IGN)
     if code not in (None, 0, 1):
         sys.exit(code)
     for stream in (sys.stdout, sys.stderr):

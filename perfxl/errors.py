@@ -1,5 +1,8 @@
 """The small exception family the library raises; the CLI turns each into one Chinese line."""
 
+import os
+import re
+
 
 class PerfxlError(Exception):
     """Base class: a user-facing problem whose message says what to change."""
@@ -36,3 +39,29 @@ def describe_os_error(exc: OSError) -> str:
     if getattr(exc, "winerror", None) == 32:  # Windows: the file is open in another program
         return "文件正被其他程序打开"
     return words.get(exc.errno, f"系统错误 {exc.errno}" if exc.errno else "系统错误")
+
+
+# Shown escaped in text output: control characters (C0, DEL, C1), bidi overrides and isolates,
+# zero-width characters, line separators, and lone surrogates (bytes of a name that are not UTF-8).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
+
+
+def show_path(path) -> str:
+    """A path as text output may show it: one line, nothing hidden, nothing that steers a terminal.
+
+    Undecodable bytes appear as \\xNN, invisible or terminal-controlling characters as \\uNNNN;
+    everything else as it is. JSON output carries the exact name instead (see json_text).
+    """
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    text = os.fspath(path) if not isinstance(path, str) else path
+    if isinstance(text, bytes):
+        text = os.fsdecode(text)
+    return _UNSAFE.sub(_escape, text)
+
+
+def _escape(match) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # surrogateescape: the original byte
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

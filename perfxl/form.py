@@ -14,7 +14,7 @@ from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 from .grid import Grid
-from .model import Indicator, Project
+from .model import AMOUNT_LIMIT, Indicator, Project
 from .profile import Profile, label_key
 from .targets import parse_target, value_text
 
@@ -85,6 +85,8 @@ def parse_amount(value: object, in_yuan: bool = False) -> tuple[Decimal | None, 
             return None, False
         if not number.is_finite():
             return None, False
+    if not number.is_finite() or abs(number) >= AMOUNT_LIMIT:  # rules.py reports amount-too-large
+        return None, False
     if in_yuan:
         number = number / _WAN
     return tidy_decimal(number), True

@@ -7,13 +7,17 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError, UsageError
+from .arguments import as_path, as_paths
+from .errors import InputError, UsageError, show_path
+from .findings import finding
 from .form import find_forms
 from .grid import Grid, decode_text, grid_from_docx, grid_from_text
 from .model import Project
-from .output import refuse_inputs
+from .output import check_output, prepare_folder
 from .profile import Profile, load_profile
-from .scan import OLE_MAGIC, ZIP_MAGIC
+from .scan import OLE_MAGIC, ZIP_MAGIC, Rejected, guard_zip, read_regular
+
+MAX_DOCX_XML = 64 * 1024 * 1024  # inflated XML of one .docx: lxml needs several times this in memory
 from .template import write_template
 
 _WINDOWS_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
@@ -35,20 +39,23 @@ def safe_filename(name: str, taken: set[str], suffix: str = ".xlsx", limit: int 
 def source_grid(path: Path) -> Grid:
     """The grid of a text dump (UTF-8 or GBK/GB18030) or a .docx file, read once."""
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
         if data.startswith(ZIP_MAGIC) and path.suffix.lower() != ".txt":
+            guard_zip(data, parsed=lambda name: name.startswith("word/") and name.endswith(".xml"), budget=MAX_DOCX_XML)
             return grid_from_docx(io.BytesIO(data), file=str(path))
         if path.suffix.lower() in (".docx", ".doc", ".wps") or data.startswith(OLE_MAGIC):
-            raise InputError(f"{path} 不是 .docx 文件（可能是旧版 .doc 或 .wps）；请在 Word 或 WPS 中另存为 .docx 后重试")
+            raise InputError(f"{show_path(path)} 不是 .docx 文件（可能是旧版 .doc 或 .wps）；请在 Word 或 WPS 中另存为 .docx 后重试")
         return grid_from_text(decode_text(data), file=str(path))
     except FileNotFoundError:
-        raise InputError(f"找不到文件：{path}") from None
+        raise InputError(f"找不到文件：{show_path(path)}") from None
     except IsADirectoryError:
-        raise InputError(f"{path} 是文件夹；请写出要导入的 .txt 或 .docx 文件") from None
+        raise InputError(f"{show_path(path)} 是文件夹；请写出要导入的 .txt 或 .docx 文件") from None
+    except Rejected as exc:
+        raise InputError(f"{show_path(path)}：{finding(exc.code, file=str(path), **exc.fields).message}") from None
     except InputError:
         raise
     except Exception as exc:  # python-docx raises many kinds on damaged files
-        raise InputError(f"{path} 无法读取（{type(exc).__name__}）；请确认是 Word 导出的 .docx 或文本文件") from None
+        raise InputError(f"{show_path(path)} 无法读取（{type(exc).__name__}）；请确认是 Word 导出的 .docx 或文本文件") from None
 
 
 @dataclass
@@ -62,14 +69,15 @@ def import_forms(sources, out_dir: str | Path, profile: str | Profile | None = N
                  progress=None, overwrite: bool = False) -> ImportResult:
     """Read every form in ``sources`` and write one filled template per project into ``out_dir``.
 
-    Files already in ``out_dir`` are never replaced unless ``overwrite``: they may be forms that
-    somebody has gone on filling in. Nothing is written when one would be.
+    A file already in ``out_dir`` is replaced only if an earlier import wrote it and nobody has
+    saved it since (else it may be a form somebody went on filling in), or with ``overwrite``;
+    nothing is written when one would be refused.
     """
+    sources = [Path(s) for s in as_paths(sources, "sources")]
+    out_dir = as_path(out_dir, "out_dir")
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
-    out_dir = Path(out_dir)
-    sources = [Path(s) for s in sources]
     if out_dir.exists() and not out_dir.is_dir():
-        raise UsageError(f"-o {out_dir} 是一个文件；请指定一个文件夹")
+        raise UsageError(f"-o {show_path(out_dir)} 是一个文件；请指定一个文件夹")
     result = ImportResult()
     for source in sources:
         found = find_forms(source_grid(source), prof)
@@ -79,12 +87,10 @@ def import_forms(sources, out_dir: str | Path, profile: str | Profile | None = N
     taken: set[str] = set()
     targets = [out_dir / safe_filename(project.name, taken) for project in result.projects]
     for target in targets:
-        refuse_inputs(target, sources)
-        if target.exists() and not overwrite:
-            raise UsageError(f"{target} 已经存在，未写出任何文件；请换一个输出文件夹，或加 --force 覆盖")
-    out_dir.mkdir(parents=True, exist_ok=True)
+        check_output(target, "import", inputs=sources, force=overwrite)
+    prepare_folder(out_dir)
     for project, target in zip(result.projects, targets):
-        write_template(target, profile=prof, projects=[project])
+        write_template(target, profile=prof, projects=[project], kind="import", force=overwrite)
         result.written.append(target)
         if progress:
             progress(target)

@@ -64,6 +64,9 @@ class Indicator:
     percent_number: str = ""  # the cell held this number (0.95) and was read as a percent (95%)
 
 
+AMOUNT_LIMIT = Decimal("1e28")  # no budget comes near; beyond it amounts cannot be computed exactly
+
+
 @dataclass(slots=True)
 class Funds:
     """One funds column (实施期 or 年度), exact decimals in 万元; None where blank."""

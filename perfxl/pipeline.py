@@ -14,17 +14,14 @@ import os
 from pathlib import Path
 
 from . import scan
-from .errors import UsageError
+from .arguments import as_path, as_paths, as_text
+from .errors import UsageError, show_path
 from .model import Consolidation, ReadResult
-from .output import refuse_inputs
+from .output import check_output, prepare_folder, written_kind
 from .profile import Profile, load_profile
-from .reading import read_file
 from .rules import check_duplicates
 from .tables import sort_findings, sort_projects, summary_tables
 from .workers import read_parallel
-
-PARALLEL_FROM = 8  # fewer files are read in this process: a pool costs more than it saves
-
 
 @contextlib.contextmanager
 def paused_gc():
@@ -52,51 +49,32 @@ def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=No
 
     Folders are searched recursively; lock and temp files are skipped silently, other
     non-spreadsheets are skipped and listed in ``skipped``. A file named explicitly that is not a
-    spreadsheet is an error finding. Many files are read in parallel (``workers``, default: one
-    per core), each worker confining a crash to its file; ``meanwhile`` is then called once in
-    this process while the workers read (not at all when the few files are read here).
+    spreadsheet is an error finding. Every file is read in a worker process (``workers`` of them
+    at most, default: one per core), which confines a crash to its file; ``meanwhile`` is called
+    once in this process while the workers read.
     """
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
+    paths = as_paths(paths)
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ValueError(f"workers 应是正整数，而不是 {workers!r}")
     prof = _profile(profile)
-    inputs = scan.collect(paths, exclude=exclude)
+    return _read(scan.collect(paths, exclude=exclude), prof, progress, workers, meanwhile)
+
+
+def _read(inputs: scan.Inputs, prof: Profile, progress, workers, meanwhile) -> ReadResult:
     if inputs.missing:
-        raise UsageError(f"找不到：{'、'.join(inputs.missing)}；请检查路径")
+        raise UsageError(f"找不到：{'、'.join(map(show_path, inputs.missing))}；请检查路径")
     result = ReadResult(skipped=[str(p) for p in inputs.skipped])
+    result.findings.extend(inputs.problems)
     files = [str(path) for path in inputs.files]
     workers = workers or os.cpu_count() or 1
     with paused_gc():
-        if workers > 1 and len(files) > PARALLEL_FROM:
-            outcomes = read_parallel(files, prof, workers, progress, meanwhile=meanwhile)
-        else:
-            outcomes = []
-            for path in files:
-                outcomes.append(read_file(path, prof))
-                if progress:
-                    progress(path)
+        outcomes = read_parallel(files, prof, workers, progress, meanwhile=meanwhile) if files else []
         for path, (projects, findings) in zip(files, outcomes):
             result.files.append(path)
             result.projects.extend(projects)
             result.findings.extend(findings)
         result.findings.extend(check_duplicates(result.projects))
     return result
-
-
-def _inside(path: Path, folders) -> bool:
-    target = os.path.normcase(os.path.abspath(path))
-    return any(Path(f).is_dir() and target.startswith(os.path.normcase(os.path.abspath(f)) + os.sep) for f in folders)
-
-
-def _is_summary_file(path: Path) -> bool:
-    """An earlier summary of perfxl's (which a re-run may replace), not somebody's form."""
-    import python_calamine
-
-    from .contract import is_summary
-
-    try:
-        return is_summary(python_calamine.CalamineWorkbook.from_path(str(path)).sheet_names)
-    except Exception:  # unreadable: treat as somebody's file and refuse
-        return False
 
 
 def _load_writer() -> None:
@@ -107,25 +85,35 @@ def _load_writer() -> None:
 
 
 def consolidate(paths, output: str | Path, *, profile: str | Profile | None = None, title: str | None = None,
-                csv_dir: str | Path | None = None, strict: bool = False, progress=None) -> Consolidation:
+                csv_dir: str | Path | None = None, strict: bool = False, force: bool = False,
+                progress=None) -> Consolidation:
     """Read every form and summary under ``paths`` and write the summary workbook (``perfxl.consolidate``).
 
     With ``strict`` and any error, nothing is written. The output is never read as an input.
+    The output (and each CSV in ``csv_dir``) replaces only a file perfxl wrote as such and nobody
+    saved since, unless ``force``; never an input. All of that is checked before reading.
     ``progress`` is called with each file read, then once with None when writing starts.
     """
-    from .summary import default_title, write_csvs, write_summary
+    from .summary import CSV_NAMES, csv_header, default_title, write_csvs, write_summary
 
+    paths = as_paths(paths)
+    output = as_path(output, "output")
+    title = as_text(title, "title")
+    csv_dir = as_path(csv_dir, "csv_dir") if csv_dir is not None else None
     prof = _profile(profile)
-    output = Path(output)
-    if output.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise UsageError(f"输出文件 {output} 应以 .xlsx 结尾")
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    refuse_inputs(output, [p for p in paths if Path(p).is_file()])
-    if output.exists() and _inside(output, paths) and not _is_summary_file(output):
-        raise UsageError(f"输出文件 {output} 是输入文件夹里的一个表格，写出会覆盖它；请换一个文件名或位置")
+    # An earlier summary found in an input folder is the one a re-run replaces, not an input.
+    inputs = scan.collect(paths, exclude=[output] if written_kind(output) == "summary" else ())
+    if inputs.missing:
+        raise UsageError(f"找不到：{'、'.join(map(show_path, inputs.missing))}；请检查路径")
+    given = [p for p in paths if not os.path.isdir(p)]  # named inputs, spreadsheets or not
+    check_output(output, "summary", inputs=[*given, *inputs.files], force=force)
+    if csv_dir is not None:
+        prepare_folder(csv_dir)
+        for sheet, name in CSV_NAMES.items():
+            check_output(csv_dir / name, "csv", inputs=[*given, *inputs.files, output], force=force,
+                         suffixes=(".csv",), csv_header=csv_header(sheet))
     with paused_gc():
-        result = read(paths, prof, exclude=[output], progress=progress, meanwhile=_load_writer)
+        result = _read(inputs, prof, progress, None, _load_writer)
         out = Consolidation(projects=sort_projects(result.projects), findings=sort_findings(result.findings),
                             files=result.files, skipped=result.skipped)
         out.title = title or default_title(out.projects)

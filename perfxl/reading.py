@@ -109,10 +109,7 @@ def read_forms(book, path: str, data: bytes, check, profile: Profile) -> tuple[l
 def read_file(path: str, profile: Profile) -> tuple[list[Project], list[Finding]]:
     """Projects and findings of one spreadsheet file; never raises for a bad file."""
     try:
-        size = Path(path).stat().st_size
-        if size > scan.MAX_FILE_BYTES:
-            return [], [finding("file-too-large", file=path, mb=size // 1048576)]
-        data = Path(path).read_bytes()  # once: the guard and calamine both read it from memory
+        data = scan.read_regular(path)  # once: the guard and calamine both read it from memory
         kind = classify(path, data)
         book, check = open_book(path, data, kind)
         if check is None or not check.too_large:
@@ -123,7 +120,7 @@ def read_file(path: str, profile: Profile) -> tuple[list[Project], list[Finding]
     except Unreadable as exc:
         return [], [exc.finding]
     except scan.Rejected as exc:
-        return [], [finding(exc.code, file=path)]
+        return [], [finding(exc.code, file=path, **exc.fields)]
     except OSError as exc:
         return [], [finding("unreadable", file=path, reason=describe_os_error(exc))]
     except MemoryError:

@@ -6,11 +6,12 @@ message that says what to change. Thresholds come from the profile.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from .findings import finding
-from .model import Finding, Project
+from .model import AMOUNT_LIMIT, Finding, Project
 from .output import CONTROL_CHARS, EXCEL_CELL_LIMIT
 from .profile import Profile
 
@@ -23,6 +24,18 @@ FIELD_NAMES = {
 EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!"}
 REQUIRED_FIELDS = {"name": "missing-project-name", "department": "missing-department",
                    "unit": "missing-implementing-unit"}
+
+
+def too_large(text: str) -> str | None:
+    """A refused amount that is a number, only too large for one (≥ AMOUNT_LIMIT): how to show it."""
+    plain = unicodedata.normalize("NFKC", text).replace(",", "").replace(" ", "").rstrip("元").rstrip("万")
+    try:
+        number = Decimal(plain)
+    except InvalidOperation:
+        return None
+    if not number.is_finite() or abs(number) < AMOUNT_LIMIT:
+        return None
+    return text if len(text) <= 30 else f"{number:.6E}"
 
 
 def _money(value: Decimal) -> str:
@@ -41,6 +54,8 @@ def check_project(project: Project, profile: Profile) -> list[Finding]:
     for key, text in project.bad_amounts.items():
         if text in EXCEL_ERRORS:
             add("formula-error", cells.get(key, ""), field=FIELD_NAMES[key], shown=text, content="金额（万元）")
+        elif (huge := too_large(text)) is not None:
+            add("amount-too-large", cells.get(key, ""), field=FIELD_NAMES[key], text=huge)
         else:
             add("amount-not-number", cells.get(key, ""), field=FIELD_NAMES[key], text=text)
     if project.funds_year.total is None and "funds_year.total" not in project.bad_amounts:

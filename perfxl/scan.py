@@ -7,16 +7,20 @@ zip member is inflated here as a stream with a cap, and sheet XML is scanned for
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import re
+import stat
 import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .model import column_number
+from .errors import describe_os_error
+from .findings import finding
+from .model import Finding, column_number
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -43,11 +47,32 @@ _ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*? t="e"[^>]*>(?:
 
 
 class Rejected(Exception):
-    """The file must not be parsed; ``code`` and the message become a finding."""
+    """The file must not be parsed; ``code`` (and ``fields``) become a finding."""
 
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
+    def __init__(self, code: str, message: str = "", **fields):
+        super().__init__(message or code)
+        self.code, self.fields = code, fields
+
+
+def read_regular(path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A file's bytes, read once, only from a regular file and at most ``limit`` of them.
+
+    Checked before opening (a FIFO would block the open, /dev/zero never ends) and again on the
+    open file (O_NONBLOCK, so a FIFO swapped in meanwhile cannot block either).
+    """
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise Rejected("not-regular-file")
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise Rejected("not-regular-file")
+        if st.st_size > limit:
+            raise Rejected("file-too-large", mb=st.st_size // 1048576)
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise Rejected("file-too-large", mb=len(data) // 1048576)
+    return data
 
 
 @dataclass
@@ -55,6 +80,8 @@ class Inputs:
     files: list[Path] = field(default_factory=list)  # spreadsheets to read, and every file named
     skipped: list[Path] = field(default_factory=list)  # non-spreadsheets found in folders
     missing: list[str] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)  # folders that could not be searched
+    ids: set[tuple[int, int]] = field(default_factory=set)  # (device, inode) of every file in files
 
 
 def is_scratch(path: Path) -> bool:
@@ -73,39 +100,83 @@ def sniff(head: bytes) -> str:
     return "other"
 
 
+def _identity(path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st.st_dev, st.st_ino
+
+
 def collect(paths, exclude=()) -> Inputs:
-    """Expand folders (recursively, in sorted order); skip scratch files silently."""
+    """Expand folders (recursively, in sorted order); skip scratch files silently.
+
+    Files are compared as real files (device and inode), so a file reached twice, through a
+    symlink or a hard link, is read once, and ``exclude`` (the output) is never read. Symlinked
+    folders are followed, each real folder searched once: a loop ends there. A folder that cannot
+    be searched (no permission, name too long, a loop) is a finding, never a silent gap.
+    """
     out = Inputs()
-    excluded = {os.path.normcase(os.path.abspath(p)) for p in exclude}
-    seen: set[str] = set()
+    excluded = {i for i in map(_identity, exclude) if i}
+    seen_dirs: set[tuple[int, int]] = set()
 
     def add(path: Path, explicit: bool):
-        key = os.path.normcase(os.path.abspath(path))
-        if key in seen or key in excluded:
+        ident = _identity(path)
+        if ident is not None and (ident in out.ids or ident in excluded):
             return
-        seen.add(key)
         if explicit:  # named by the user: read_file says what it is, even if no spreadsheet
-            out.files.append(path)
-            return
-        if is_scratch(path):
+            pass
+        elif is_scratch(path):
             return
         # In a folder the name says what is meant as a spreadsheet (a Word .doc is OLE too);
         # read_file then decides by content and reports a file that is not what its name says.
-        if path.suffix.lower() in SPREADSHEET_SUFFIXES:
-            out.files.append(path)
-        else:
+        elif path.suffix.lower() not in SPREADSHEET_SUFFIXES:
             out.skipped.append(path)
+            return
+        if ident is not None:
+            out.ids.add(ident)
+        out.files.append(path)  # one that cannot be looked at (name too long …): read_file says why
+
+    def walk(folder: Path):
+        ident = _identity(folder)
+        if ident in seen_dirs:
+            out.problems.append(finding("folder-loop", file=str(folder)))
+            return
+        seen_dirs.add(ident)
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            out.problems.append(finding("folder-unreadable", file=str(folder), reason=describe_os_error(exc)))
+            return
+        subfolders = []
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                is_dir = entry.is_dir()  # follows a symlink
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if not entry.name.startswith(".") and entry.name != "__MACOSX":
+                    subfolders.append(path)
+            else:
+                add(path, explicit=False)
+        for path in subfolders:
+            walk(path)
 
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for root, dirs, names in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__MACOSX")
-                for name in sorted(names):
-                    add(Path(root) / name, explicit=False)
-        elif path.exists():
+            walk(path)
+        elif os.path.lexists(path):
             add(path, explicit=True)
         else:
+            try:
+                os.stat(path)
+            except OSError as exc:
+                if exc.errno not in (errno.ENOENT, errno.ENOTDIR):  # e.g. name too long: read_file says so
+                    add(path, explicit=True)
+                    continue
             out.missing.append(str(raw))
     return out
 
@@ -223,8 +294,9 @@ class ZipCheck:
     errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # sheet member → error cells
 
 
-def guard_zip(data: bytes) -> ZipCheck:
-    """Check an OOXML/ODS package before calamine opens it.
+def guard_zip(data: bytes, parsed=_parsed_member, budget: int = MAX_TOTAL_BYTES) -> ZipCheck:
+    """Check an OOXML/ODS package (or a .docx: ``parsed`` names the members its reader keeps)
+    before a parser opens it.
 
     Raises Rejected for a file that must not be opened at all.
     """
@@ -237,9 +309,9 @@ def guard_zip(data: bytes) -> ZipCheck:
                         info.file_size > RATIO_FROM_BYTES and info.file_size > MAX_RATIO * max(1, info.compress_size)):
                     raise Rejected("zip-bomb", "解压后体积异常巨大（疑似压缩炸弹），已跳过")
                 is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
-                if not _parsed_member(info.filename):
+                if not parsed(info.filename):
                     continue
-                inflated, (rows, cols, dim_area), errors = _stream_member(zf, data, info, MAX_TOTAL_BYTES - total, is_sheet)
+                inflated, (rows, cols, dim_area), errors = _stream_member(zf, data, info, budget - total, is_sheet)
                 total += inflated
                 if is_sheet and (rows > MAX_ROWS or rows * cols > MAX_CELLS or dim_area > MAX_CELLS):
                     check.too_large.add(info.filename)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +18,7 @@ from . import __version__
 from .contract import (AMOUNT_COLUMNS, COUNT_COLUMNS, FINDING_COLUMNS, INDICATOR_COLUMNS, PROJECT_COLUMNS,
                        ROLLUP_COLUMNS, ROLLUP_KEYS)
 from .model import ERROR, NOTICE, WARNING, Consolidation, Project, column_letter
-from .output import EXCEL_CELL_LIMIT, atomic_path, build_time, cell_text
+from .output import EXCEL_CELL_LIMIT, atomic_path, build_time, cell_text, mark
 from .profile import Profile
 
 HEADER_ROW = 2  # 0-based: title, 单位 line, then the header
@@ -48,6 +49,7 @@ class _Book:
                                             "strings_to_numbers": False, "use_future_functions": False,
                                             "default_format_properties": {"font_name": "宋体", "font_size": 10}})
         self.wb.set_properties({"title": "项目绩效目标汇总表", "created": created, "comments": f"perfxl {__version__}"})
+        mark(self.wb, "summary")
         add = self.wb.add_format
         font = {"font_name": "宋体", "font_size": 10}
         self.title = add({"font_name": "宋体", "font_size": 16, "bold": True, "align": "center", "valign": "vcenter"})
@@ -291,6 +293,15 @@ def csv_safe(value) -> str:
 
 
 CSV_NAMES = {"项目汇总": "projects.csv", "指标明细": "indicators.csv", "资金汇总": "rollup.csv", "校验问题": "findings.csv"}
+CSV_COLUMNS = {"项目汇总": PROJECT_COLUMNS, "指标明细": INDICATOR_COLUMNS, "资金汇总": ROLLUP_COLUMNS,
+               "校验问题": FINDING_COLUMNS}
+
+
+def csv_header(sheet: str) -> bytes:
+    """The first line perfxl writes in a sheet's CSV: how a later run knows the file as its own."""
+    out = io.StringIO()
+    csv.writer(out).writerow(CSV_COLUMNS[sheet])
+    return "\ufeff".encode() + out.getvalue().encode()
 
 
 def write_csvs(folder: Path, tables: dict[str, tuple]) -> list[Path]:

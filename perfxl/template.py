@@ -13,7 +13,8 @@ import re
 from pathlib import Path
 
 from .model import Project, column_letter
-from .output import atomic_path, build_time, cell_text
+from .arguments import YEARS, as_path, as_text, as_year
+from .output import atomic_path, build_time, cell_text, check_output, mark
 from .profile import Profile, load_profile
 
 MIN_INDICATOR_ROWS = 30
@@ -235,23 +236,33 @@ def _write_guide(wb, f: _Formats, profile: Profile) -> None:
 
 def write_template(output: str | Path, *, profile: str | Profile | None = None, year: int | str | None = None,
                    department: str = "", unit: str = "", sheets: int = 1,
-                   projects: list[Project] | None = None) -> Path:
+                   projects: list[Project] | None = None, force: bool = False, kind: str = "template") -> Path:
     """Write the form workbook: ``sheets`` blank forms, or one filled form per project.
 
     Output is deterministic: the document date is SOURCE_DATE_EPOCH or 1 January of the year.
+    It replaces an existing file only if perfxl wrote it as ``kind`` and nobody saved it since
+    (a filled-in form is never lost), or with ``force``. Years outside 2000–2100 are refused.
     """
     import xlsxwriter
 
+    output = as_path(output, "output")
+    department, unit = as_text(department, "department") or "", as_text(unit, "unit") or ""
+    if isinstance(sheets, bool) or not isinstance(sheets, int) or not 1 <= sheets <= 200:
+        raise ValueError(f"sheets 应是 1–200 之间的整数，而不是 {sheets!r}")
+    given = as_year(year)
+    if given is None and projects and projects[0].year.isdigit() and int(projects[0].year) in YEARS:
+        given = int(projects[0].year)  # the year an imported form states
+    year = str(given or dt.date.today().year)
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
-    year = str(year or (projects[0].year if projects and projects[0].year else dt.date.today().year))
-    created = build_time(dt.datetime(int(year) if year.isdigit() else 2000, 1, 1))
-    output = Path(output)
+    check_output(output, kind, force=force)
+    created = build_time(dt.datetime(int(year), 1, 1))
     with atomic_path(output) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
                                             "strings_to_numbers": False})
         wb.set_properties({"title": "本级预算项目绩效目标表", "created": created,
                            "comments": f"perfxl 指标体系 {prof.name}"})
         wb.set_custom_property("perfxl_profile", prof.name)
+        mark(wb, kind)
         f = _Formats(wb)
         taken: set[str] = {GUIDE_SHEET.lower(), LISTS_SHEET.lower()}
         if projects:

@@ -1,21 +1,26 @@
-"""Reading files in a pool of worker processes: all cores, and a crash costs one file.
+"""Reading files in worker processes: every file, however few, so a crash costs one file.
 
-A reader that aborts the process (a native library on a pathological file), or a file that
-exceeds the per-file CPU time or memory limit, kills only its worker. Each worker notes the
-files of the chunk it is reading in a marker file; after a crash those files are retried one
-at a time in a fresh worker, and the one that crashes again becomes a ``reader-crashed``
-finding while the rest of the run goes on.
+A reader that panics or aborts the process (a native library on a pathological file), or a
+file that exceeds the per-file CPU time or memory limit, kills only its worker. Each worker
+notes in shared memory which file of its chunk it is reading; after a crash that file is
+retried alone in a fresh worker, and if it crashes again it becomes one ``reader-crashed``
+finding while the rest of the run goes on. Workers print nothing (a native panic's message
+goes to a closed stderr) and end when the parent ends, however it ends; nothing is written
+to disk (docs/safety.md).
 """
 
 from __future__ import annotations
 
+import faulthandler
+import math
 import multiprocessing
+import multiprocessing.connection
 import os
+import signal
 import sys
-import tempfile
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path
 
 from .findings import finding
 from .model import Finding
@@ -29,21 +34,59 @@ except ImportError:  # Windows: the guard in scan still applies, without these l
 CPU_SECONDS_PER_FILE = 60
 MEMORY_BYTES_PER_WORKER = 2 << 30
 CHUNK = 16
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 _state: dict = {}
 
 
-def _init(profile, marker_dir: str, limits: bool) -> None:
-    _state.update(profile=profile, marker=os.path.join(marker_dir, str(os.getpid())), limits=limits)
+def _end_with_parent() -> None:
+    """Make this worker end when the parent process ends, even by SIGKILL.
+
+    Linux: the kernel sends SIGKILL (prctl PR_SET_PDEATHSIG), which works even while a native
+    reader holds the GIL. Elsewhere a thread waits on the parent's sentinel, a pipe that closes
+    when the parent dies.
+    """
+    parent = multiprocessing.parent_process()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+                if parent is not None and os.getppid() != parent.pid:  # the parent died before prctl
+                    os._exit(1)
+                return
+        except (OSError, AttributeError):
+            pass
+    if parent is not None:
+        def watch():
+            multiprocessing.connection.wait([parent.sentinel])
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True).start()
+
+
+def _init(profile, progress, limits: bool) -> None:
+    _end_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt ends
+    for name in ("SIGTERM", "SIGHUP"):  # not the parent's handlers (inherited by fork)
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)  # a Rust panic or allocation failure writes here: the finding says it instead
+    os.close(devnull)
+    if faulthandler.is_enabled():  # (under pytest) it would dump a trace to its own copy of stderr
+        faulthandler.disable()
+    _state.update(profile=profile, progress=progress, limits=limits)
     if limits and resource:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES_PER_WORKER, MEMORY_BYTES_PER_WORKER))
 
 
-def _read_chunk(paths: list[str]) -> list[tuple]:
+def _read_chunk(number: int, paths: list[str]) -> list[tuple]:
+    """Read one chunk; ``progress[number]`` is 1 + the position of the file being read."""
     out = []
-    with open(_state["marker"], "w", encoding="utf-8") as fh:
-        fh.write("\n".join(paths))
-    for path in paths:
+    for position, path in enumerate(paths):
+        _state["progress"][number] = position + 1
         if _state["limits"] and resource:
             usage = resource.getrusage(resource.RUSAGE_SELF)
             used = int(usage.ru_utime + usage.ru_stime)
@@ -52,9 +95,10 @@ def _read_chunk(paths: list[str]) -> list[tuple]:
             resource.setrlimit(resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
         try:
             out.append(read_file(path, _state["profile"]))
-        except Exception:  # read_file reports bad files itself; this is the last line of defence
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # read_file reports bad files itself; a pyo3 PanicException is a BaseException
             out.append(([], [crashed(path)]))
-    os.unlink(_state["marker"])
     return out
 
 
@@ -75,46 +119,58 @@ def read_parallel(paths: list[str], profile, workers: int, progress=None, limits
     """
     results: dict[int, tuple] = {}
     pending = list(range(len(paths)))
-    with tempfile.TemporaryDirectory(prefix="perfxl-", ignore_cleanup_errors=True) as marker_dir:
-        while pending:
-            suspects = _run(paths, pending, profile, workers, marker_dir, limits, results, progress, meanwhile)
-            meanwhile = None
-            for index in suspects:
-                if index in results:
-                    continue
-                _run(paths, [index], profile, 1, marker_dir, limits, results, progress)
-                if index not in results:
-                    results[index] = ([], [crashed(paths[index])])
-                    if progress:
-                        progress(paths[index])
-            pending = [i for i in pending if i not in results]
+    while pending:
+        before = len(results)
+        suspects = _run(paths, pending, profile, workers, limits, results, progress, meanwhile)
+        meanwhile = None
+        if not suspects and len(results) == before:  # the pool broke before any file was read
+            suspects = pending[:1]
+        for index in suspects:
+            _run(paths, [index], profile, 1, limits, results, progress)
+            if index not in results:
+                results[index] = ([], [crashed(paths[index])])
+                if progress:
+                    progress(paths[index])
+        pending = [i for i in pending if i not in results]
     return [results[i] for i in range(len(paths))]
 
 
-def _run(paths, indexes, profile, workers, marker_dir, limits, results, progress, meanwhile=None) -> list[int]:
-    """One pool over ``indexes``; returns the indexes noted in markers if the pool broke."""
-    chunks = [indexes[i:i + CHUNK] for i in range(0, len(indexes), CHUNK)]
-    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(chunks))), mp_context=_context(),
-                             initializer=_init, initargs=(profile, marker_dir, limits)) as pool:
-        futures = [(chunk, pool.submit(_read_chunk, [paths[i] for i in chunk])) for chunk in chunks]
+def _run(paths, indexes, profile, workers, limits, results, progress, meanwhile=None) -> list[int]:
+    """One pool over ``indexes``; if the pool broke, the indexes being read when it did."""
+    size = max(1, min(CHUNK, math.ceil(len(indexes) / max(1, workers))))
+    chunks = [indexes[i:i + size] for i in range(0, len(indexes), size)]
+    context = _context()
+    reading = context.Array("i", len(chunks), lock=False)  # shared memory, no file
+    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(chunks))), mp_context=context,
+                               initializer=_init, initargs=(profile, reading, limits))
+    try:
+        futures = [(chunk, pool.submit(_read_chunk, n, [paths[i] for i in chunk])) for n, chunk in enumerate(chunks)]
+        if meanwhile:
+            meanwhile()
+        for chunk, future in futures:
+            for index, result in zip(chunk, future.result()):
+                results[index] = result
+                if progress:
+                    progress(paths[index])
+    except BrokenProcessPool:
+        pass
+    except BaseException:  # Ctrl-C, SIGTERM: stop the workers now, leave nothing running
+        _stop(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    suspects = []
+    for n, chunk in enumerate(chunks):
+        at = reading[n]
+        if at and chunk[at - 1] not in results:
+            suspects.append(chunk[at - 1])
+    return suspects
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's workers (the executor has no public way; a reading worker cannot be asked)."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
         try:
-            if meanwhile:
-                meanwhile()
-            for chunk, future in futures:
-                for index, result in zip(chunk, future.result()):
-                    results[index] = result
-                    if progress:
-                        progress(paths[index])
-        except BrokenProcessPool:
+            process.kill()
+        except (OSError, ValueError, AttributeError):
             pass
-        except BaseException:  # Ctrl-C: no new chunks; wait for the running ones (exit would anyway), so
-            pool.shutdown(wait=True, cancel_futures=True)  # no worker writes a marker while the folder goes
-            raise
-    noted = []
-    by_path = {paths[i]: i for i in indexes}
-    for marker in Path(marker_dir).iterdir():
-        for path in marker.read_text(encoding="utf-8").split("\n"):
-            if path in by_path and by_path[path] not in results:
-                noted.append(by_path[path])
-        marker.unlink()
-    return sorted(noted)

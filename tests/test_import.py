@@ -131,7 +131,8 @@ def test_existing_files_are_never_replaced_without_force(tmp_path):
     filled.write_bytes(b"somebody went on filling this in")
     result = CliRunner().invoke(main, ["import", str(SEED), "-o", str(out)])
     assert result.exit_code == 2
-    assert result.output.strip() == f"错误：{filled} 已经存在，未写出任何文件；请换一个输出文件夹，或加 --force 覆盖"
+    assert result.output.strip() == (f"错误：{filled} 已经存在，且不是 perfxl 写出的导入的项目表（或已被其他程序改过）；"
+                                     "未写出任何文件。请换一个文件名，或加 --force 覆盖")
     assert filled.read_bytes() == b"somebody went on filling this in"
     assert sorted(p.name for p in out.iterdir()) == ["市场监管局印刷制作费.xlsx"]
     forced = CliRunner().invoke(main, ["import", str(SEED), "-o", str(out), "--force", "-q"])

@@ -34,7 +34,7 @@ def test_interrupted_write_leaves_old_output_and_no_temp_file(tmp_path, monkeypa
 
     monkeypatch.setattr(summary_module, "_findings_sheet", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        consolidate([str(DATA_2023)], out)
+        consolidate([str(DATA_2023)], out, force=True)
     assert out.read_bytes() == b"old summary"
     assert leftovers(tmp_path) == []
 
@@ -103,7 +103,7 @@ def test_refuses_an_input_found_in_a_folder(tmp_path):
     before = form.read_bytes()
     result = CliRunner().invoke(main, ["consolidate", str(folder), "-o", str(form)])
     assert result.exit_code == 2
-    assert "会覆盖它" in result.output
+    assert result.output.strip() == f"错误：输出文件 {form} 就是输入文件之一；请用 -o 指定另一个文件名"
     assert form.read_bytes() == before
 
 
