@@ -1,10 +1,13 @@
-"""A larger fuzz run than CI's: many seeded mutants, batch by batch.
+"""A larger fuzz run than CI's: many seeded mutants of every kind, batch by batch.
 
-    python bench/fuzz.py --count 2000 --seed 7
+    python bench/fuzz.py --count 2000 --seed 7                 # .xlsx, .xls, .et, .ods and .docx
+    python bench/fuzz.py --count 10000 --seed 7 --kinds xls ods
 
-For each batch it runs `perfxl consolidate` and `perfxl validate` as a user would and checks:
-exit code 0 or 1, no traceback, every input accounted for. A failing batch is narrowed down to
-its mutants, which are copied into tests/fixtures/fuzz/ as regression fixtures.
+For each batch of spreadsheets it runs `perfxl consolidate` and `perfxl validate` as a user would
+and checks: exit code 0 or 1, no traceback, every input accounted for. .docx mutants go through
+`perfxl import` (the library, in a child process): imported, or refused in one Chinese line.
+A failing batch is narrowed down to its mutants, which are copied into tests/fixtures/fuzz/ as
+regression fixtures.
 """
 
 from __future__ import annotations
@@ -22,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from mutants import make_mutant  # noqa: E402
-from test_fuzz import SEED_NAMES, DATA_2023, accounted  # noqa: E402
+from mutants import KINDS, check_imports, make_kind_mutant  # noqa: E402
+from test_fuzz import accounted, kind_sources  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "fuzz"
 
@@ -54,40 +57,49 @@ def check(paths: list[Path], work: Path) -> str:
     return f"not accounted for: {sorted(missing)[:3]}" if missing else ""
 
 
+def check_kind(kind: str, paths: list[Path], work: Path) -> str:
+    if kind == "docx":
+        problems = check_imports(paths)
+        return f"{len(problems)} not handled: {problems[:2]}" if problems else ""
+    return check(paths, work)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--count", type=int, default=1000, help="mutants of each kind")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--batch", type=int, default=250)
+    parser.add_argument("--kinds", nargs="+", default=list(KINDS), choices=list(KINDS))
     args = parser.parse_args()
-    sources = [(DATA_2023 / f"{name}.xlsx").read_bytes() for name in SEED_NAMES]
-    kinds = collections.Counter()
     failures = []
-    start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        for first in range(0, args.count, args.batch):
-            batch_dir = work / f"b{first}"
-            batch_dir.mkdir()
-            paths = []
-            for i in range(first, min(first + args.batch, args.count)):
-                name, data = make_mutant(sources[i % len(sources)], args.seed, i)
-                kinds[name] += 1
-                path = batch_dir / f"{args.seed}-{i:05d}-{name}.xlsx"
-                path.write_bytes(data)
-                paths.append(path)
-            problem = check(paths, work)
-            if problem:
-                for path in paths:
-                    single = check([path], work)
-                    if single:
-                        failures.append((path.name, single))
-                        FIXTURES.mkdir(parents=True, exist_ok=True)
-                        shutil.copy(path, FIXTURES / path.name)
-            shutil.rmtree(batch_dir)
-    print(f"mutants: {sum(kinds.values())} in {time.perf_counter() - start:.0f} s, seed {args.seed}")
-    for name, n in sorted(kinds.items()):
-        print(f"  {name:20} {n}")
+        for kind in args.kinds:
+            sources = kind_sources(kind, work)
+            kinds = collections.Counter()
+            start = time.perf_counter()
+            for first in range(0, args.count, args.batch):
+                batch_dir = work / f"{kind}{first}"
+                batch_dir.mkdir()
+                paths = []
+                for i in range(first, min(first + args.batch, args.count)):
+                    name, data = make_kind_mutant(kind, sources[i % len(sources)], args.seed, i)
+                    kinds[name] += 1
+                    path = batch_dir / f"{args.seed}-{kind}-{i:05d}-{name}.{kind}"
+                    path.write_bytes(data)
+                    paths.append(path)
+                if check_kind(kind, paths, work):
+                    for path in paths:
+                        single = check_kind(kind, [path], work)
+                        if single:
+                            failures.append((path.name, single))
+                            FIXTURES.mkdir(parents=True, exist_ok=True)
+                            shutil.copy(path, FIXTURES / path.name)
+                shutil.rmtree(batch_dir)
+            print(f"{kind}: {sum(kinds.values())} mutants in {time.perf_counter() - start:.0f} s, seed {args.seed}",
+                  flush=True)
+            for name, n in sorted(kinds.items()):
+                print(f"  {name:20} {n}", flush=True)
     print(f"failures: {len(failures)}")
     for name, problem in failures:
         print(f"  {name}: {problem}")

@@ -63,7 +63,7 @@ def open_book(path: str, data: bytes, kind: str):
         if "xl/workbook.xml" not in check.names and not scan.is_ods(data):
             raise Unreadable(finding("not-spreadsheet", file=path, what="（可能是 Word 文档或压缩包）",
                                      hint="请提交 .xlsx 表格；Word 文档请先用 perfxl import 导入"))
-    elif scan.ole_is_encrypted(data):
+    elif scan.ole_is_encrypted(data) or scan.biff_is_encrypted(data):
         raise Unreadable(finding("encrypted", file=path))
     # From a file object calamine picks its reader by content, not by name.
     return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)), check
@@ -87,6 +87,8 @@ def read_forms(book, path: str, data: bytes, check, profile: Profile) -> tuple[l
         members = scan.sheet_members(data)
         too_large = {name for name, member in members.items() if member in check.too_large}
         error_cells = {name: check.errors[member] for name, member in members.items() if member in check.errors}
+    if check is None or "content.xml" in check.names:  # .xls/.et/.ods: no XML to scan, calamine says the extent
+        too_large |= _too_large_sheets(book)
     for name in sorted(too_large):
         findings.append(finding("sheet-too-large", file=path, sheet=name))
     projects: list[Project] = []
@@ -127,6 +129,16 @@ def read_file(path: str, profile: Profile) -> tuple[list[Project], list[Finding]
         return [], [finding("too-large", file=path)]
     except Exception as exc:  # calamine raises its own family and plain ValueErrors on damaged files
         return [], [finding("encrypted" if "Password" in type(exc).__name__ else "broken-file", file=path)]
+
+
+def _too_large_sheets(book) -> set[str]:
+    """Sheets whose used range is beyond what a form can be (an .ods row repeated a million times)."""
+    names = set()
+    for meta in book.sheets_metadata:
+        sheet = book.get_sheet_by_name(meta.name)
+        if sheet.height > scan.MAX_ROWS or sheet.height * sheet.width > scan.MAX_CELLS:
+            names.add(meta.name)
+    return names
 
 
 def _looks_like_form(grid, profile: Profile) -> bool:

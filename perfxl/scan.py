@@ -294,6 +294,12 @@ class ZipCheck:
     errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # sheet member → error cells
 
 
+def _manifest_encrypted(zf: zipfile.ZipFile) -> bool:
+    """A password-protected .ods: its manifest lists encryption data for the members."""
+    info = zf.getinfo("META-INF/manifest.xml")
+    return info.file_size < (1 << 20) and b"encryption-data" in zf.read(info)
+
+
 def guard_zip(data: bytes, parsed=_parsed_member, budget: int = MAX_TOTAL_BYTES) -> ZipCheck:
     """Check an OOXML/ODS package (or a .docx: ``parsed`` names the members its reader keeps)
     before a parser opens it.
@@ -304,6 +310,8 @@ def guard_zip(data: bytes, parsed=_parsed_member, budget: int = MAX_TOTAL_BYTES)
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             total = 0
             check = ZipCheck(names=set(zf.namelist()))
+            if "META-INF/manifest.xml" in check.names and _manifest_encrypted(zf):
+                raise Rejected("encrypted")
             for info in zf.infolist():
                 if info.file_size > MAX_MEMBER_BYTES or (
                         info.file_size > RATIO_FROM_BYTES and info.file_size > MAX_RATIO * max(1, info.compress_size)):
@@ -365,3 +373,17 @@ def ole_is_encrypted(data: bytes) -> bool:
     """An OLE file holding an encrypted OOXML package (a password-protected .xlsx)."""
     head = data[:4 << 20]
     return "EncryptionInfo".encode("utf-16-le") in head or "EncryptedPackage".encode("utf-16-le") in head
+
+
+def biff_is_encrypted(data: bytes) -> bool:
+    """An .xls/.et whose workbook stream starts with a FILEPASS record (RC4 or XOR password).
+
+    The record follows the globals' BOF directly; BIFF8 and BIFF5 BOF headers are both looked for.
+    """
+    for bof in (b"\x09\x08\x10\x00", b"\x09\x08\x08\x00"):
+        pos = data.find(bof)
+        if pos >= 0:
+            after = pos + 4 + bof[2]
+            return data[after:after + 2] == b"\x2f\x00"
+    return False
+

@@ -13,12 +13,35 @@ from pathlib import Path
 
 import pytest
 
-from mutants import MUTATORS, make_mutant
+from mutants import KINDS, MUTATORS, check_imports, make_kind_mutant, make_mutant
 from conftest import DATA_2023, SEED_NAMES
 
 SEED = int(os.environ.get("PERFXL_FUZZ_SEED", "2023"))
 COUNT = int(os.environ.get("PERFXL_FUZZ_COUNT", "120"))
+OTHER_COUNT = int(os.environ.get("PERFXL_FUZZ_OTHER_COUNT", "100"))  # of each of .xls, .et, .ods, .docx
 FIXTURES = Path(__file__).parent / "fixtures" / "fuzz"
+FORMATS = Path(__file__).parent / "fixtures" / "formats"
+
+
+def kind_sources(kind: str, work: Path) -> list[bytes]:
+    """The valid files a kind's mutants start from (.et: WPS writes the same BIFF8 as .xls)."""
+    if kind == "xlsx":
+        return [(DATA_2023 / f"{name}.xlsx").read_bytes() for name in SEED_NAMES]
+    if kind == "docx":
+        from test_import import build_docx
+
+        return [build_docx(work / "seed.docx").read_bytes()]
+    return [p.read_bytes() for p in sorted(FORMATS.glob(f"*.{'xls' if kind == 'et' else kind}"))]
+
+
+def write_kind_mutants(kind: str, folder: Path, seed: int, first: int, count: int, sources: list[bytes]) -> list[Path]:
+    paths = []
+    for i in range(first, first + count):
+        name, data = make_kind_mutant(kind, sources[i % len(sources)], seed, i)
+        path = folder / f"{seed}-{kind}-{i:05d}-{name}.{kind}"
+        path.write_bytes(data)
+        paths.append(path)
+    return paths
 
 
 def write_mutants(folder: Path, seed: int, count: int) -> list[Path]:
@@ -65,6 +88,27 @@ def test_mutants_never_crash_and_every_input_is_accounted_for(tmp_path):
     with open(tmp_path / "csv" / "projects.csv", encoding="utf-8-sig", newline="") as fh:
         sources = {row["来源文件"] for row in csv.DictReader(fh)}
     assert clean <= sources
+
+
+def test_xls_et_and_ods_mutants_never_crash_and_every_input_is_accounted_for(tmp_path):
+    """BIFF records (.xls, .et) and ODF packages (.ods) mutated: each reaches the summary or a finding."""
+    folder = tmp_path / "mutants"
+    folder.mkdir()
+    paths = []
+    for kind in ("xls", "et", "ods"):
+        paths += write_kind_mutants(kind, folder, SEED, 0, OTHER_COUNT, kind_sources(kind, tmp_path))
+    assert {p.name.split("-")[3].rsplit(".", 1)[0] for p in paths} >= {m.__name__ for m in KINDS["xls"] + KINDS["ods"]}
+    run("consolidate", str(folder), "-o", str(tmp_path / "汇总.xlsx"), "--csv-dir", str(tmp_path / "csv"), "-q")
+    missing = {str(p) for p in paths} - accounted(tmp_path / "csv")
+    assert not missing, sorted(missing)[:5]
+    findings = json.loads(run("validate", str(folder), "--format", "json", "-q").stdout)
+    encrypted = {f["file"] for f in findings if f["code"] == "encrypted"}
+    assert {p for p in map(str, paths) if "filepass" in p or "ods_encrypted" in p} <= encrypted
+
+
+def test_docx_mutants_are_imported_or_refused_in_one_line(tmp_path):
+    paths = write_kind_mutants("docx", tmp_path, SEED, 0, OTHER_COUNT, kind_sources("docx", tmp_path))
+    assert check_imports(paths) == []
 
 
 @pytest.mark.parametrize("fixture", sorted(FIXTURES.glob("*.xlsx")), ids=lambda p: p.name)
