@@ -1,8 +1,10 @@
 """Read a summary workbook written by perfxl back into Projects (a bureau consolidates again).
 
 The departments send their summaries; the bureau gives them to ``perfxl consolidate`` with any
-loose forms. Each carried project keeps the source file named in the summary (``file``) and the
-summary it came in (``via``), and the findings listed in its 校验问题 stay attached to it.
+loose forms. Each carried project shows where it came from as “summary > source named in it”
+(``file``; ``via`` is the summary), and the findings listed in its 校验问题 stay attached to it.
+A received workbook is checked like a form: amounts that are no numbers or absurdly large are
+findings, never sums.
 """
 
 from __future__ import annotations
@@ -10,19 +12,33 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from .contract import is_summary
-from .findings import carried
-from .model import LEVEL_NAMES, Finding, Funds, Indicator, Project
+from .contract import AMOUNT_COLUMNS, is_summary
+from .findings import carried, finding
+from .model import AMOUNT_LIMIT, LEVEL_NAMES, Finding, Funds, Indicator, Project, column_letter
 from .targets import parse_target, value_text
 
 
-def _decimal(value) -> Decimal | None:
-    if value is None or value == "":
-        return None
+def _amount(value) -> tuple[Decimal | None, str]:
+    """An amount read back, checked as a form's is: (amount, "") or (None, the finding's code).
+
+    A received workbook is anybody's: NaN, infinities or 1e308 in 年度金额 must not reach a sum.
+    """
+    if value is None or value == "" or isinstance(value, bool):
+        return None, ""
     try:
-        return Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value))
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value).strip())
     except ArithmeticError:
-        return None
+        return None, "amount-not-number"
+    if not number.is_finite():
+        return None, "amount-not-number"
+    if abs(number) >= AMOUNT_LIMIT:
+        return None, "amount-too-large"
+    return number, ""
+
+
+def _shown(value) -> str:
+    text = value_text(value) if not isinstance(value, float) else repr(value)
+    return text if len(text) <= 30 else text[:30] + "…"
 
 
 def _header_index(rows: list[list], required: list[str]) -> int | None:
@@ -40,11 +56,12 @@ class _Table:
         self.rows: list[list] = []
         self.col: dict[str, int] = {}
         self.above: list[list] = []
+        self.header = 0  # 0-based row of the header
         rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         h = _header_index(rows, required)
         if h is not None:
             self.col = {str(v).strip(): i for i, v in enumerate(rows[h])}
-            self.rows, self.above = rows[h + 1:], rows[:h]
+            self.rows, self.above, self.header = rows[h + 1:], rows[:h], h
 
     def get(self, row: list, name: str):
         i = self.col.get(name)
@@ -67,23 +84,33 @@ def projects_from_summary(book, file: str) -> tuple[list[Project], list[Finding]
     by_place: dict[tuple, Project] = {}
     order: list[Project] = []
     places: dict[tuple, int] = {}
-    for row in t.rows:
+    findings: list[Finding] = []
+    for r, row in enumerate(t.rows):
         number = t.text(row, "序号")
         if number in ("", "合计") or not any(str(v).strip() for v in row):
             continue
+        amounts = {}
+        for column in AMOUNT_COLUMNS:
+            amounts[column], problem = _amount(t.get(row, column))
+            if problem:
+                cell = f"{column_letter(t.col[column])}{t.header + r + 2}"
+                findings.append(finding(problem, file=file, sheet="项目汇总", cell=cell, field=column,
+                                        text=_shown(t.get(row, column))))
+        named = t.text(row, "来源文件")
         p = Project(
             name=t.text(row, "项目名称"), department=t.text(row, "主管部门"), unit=t.text(row, "实施单位"),
             period=t.text(row, "项目实施期"), attribute=t.text(row, "项目属性"), category=t.text(row, "项目类别"),
-            funds_period=Funds(*(_decimal(t.get(row, c)) for c in ("实施期金额", "实施期财政拨款", "实施期其他资金"))),
-            funds_year=Funds(*(_decimal(t.get(row, c)) for c in ("年度金额", "年度财政拨款", "年度其他资金"))),
+            funds_period=Funds(*(amounts[c] for c in AMOUNT_COLUMNS[:3])),
+            funds_year=Funds(*(amounts[c] for c in AMOUNT_COLUMNS[3:])),
             goal_period=t.text(row, "实施期目标"), goal_year=t.text(row, "年度目标"),
-            file=t.text(row, "来源文件"), sheet=t.text(row, "来源工作表"), year=year.group(1) if year else "",
-            via=file,
+            # Provenance: the summary received, then the source it names (which nobody here has seen).
+            file=f"{file} > {named}" if named else file, sheet=t.text(row, "来源工作表"),
+            year=year.group(1) if year else "", via=file,
         )
         p.position = places.get((p.file, p.sheet), 0)
         places[(p.file, p.sheet)] = p.position + 1
         by_number[number] = p
-        by_place.setdefault((p.file, p.sheet, p.name), p)
+        by_place.setdefault((named, p.sheet, p.name), p)
         order.append(p)
 
     if "指标明细" in sheets:
@@ -96,7 +123,6 @@ def projects_from_summary(book, file: str) -> tuple[list[Project], list[Finding]
             p.indicators.append(Indicator(t.text(row, "一级指标"), t.text(row, "二级指标"), t.text(row, "三级指标"),
                                           value, parse_target(value), cell=t.text(row, "单元格")))
 
-    findings: list[Finding] = []
     if "校验问题" in sheets:
         t = _Table(book, "校验问题", ["级别", "代码", "说明"])
         levels = {v: k for k, v in LEVEL_NAMES.items()}

@@ -147,8 +147,13 @@ def test_bureau_consolidation_equals_all_forms_at_once(tmp_path, monkeypatch):
     consolidate(["乙局"], "乙局汇总.xlsx")
     bureau = consolidate(["甲局汇总.xlsx", "乙局汇总.xlsx"], "全市汇总.xlsx")
     consolidate(["甲局", "乙局"], "直接汇总.xlsx")
-    assert table("全市汇总.xlsx", "项目汇总")[1] == table("直接汇总.xlsx", "项目汇总")[1]
-    assert table("全市汇总.xlsx", "指标明细")[1] == table("直接汇总.xlsx", "指标明细")[1]
+    for sheet in ("项目汇总", "指标明细"):
+        # The same rows, but the provenance shows the summary received before the source named in it.
+        direct = table("直接汇总.xlsx", sheet)[1]
+        carried = table("全市汇总.xlsx", sheet)[1]
+        assert [r["来源文件"] for r in carried] == [
+            f"{r['来源文件'][:2]}汇总.xlsx > {r['来源文件']}" if r["来源文件"] else "" for r in direct]
+        assert [{**r, "来源文件": ""} for r in carried] == [{**r, "来源文件": ""} for r in direct]
     assert len(bureau.projects) == 5 and bureau.year_total == Decimal("56.5")
     assert bureau.title == "2023年度 项目绩效目标汇总表"
     rollup = sheet_rows("全市汇总.xlsx", "资金汇总")
