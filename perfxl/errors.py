@@ -60,6 +60,14 @@ def show_path(path) -> str:
     return _UNSAFE.sub(_escape, text)
 
 
+def escape_undecodable(text: str) -> str:
+    """Bytes of a file name that are not UTF-8 (lone surrogates) as \\xNN: a workbook cannot hold them."""
+    return _UNDECODABLE.sub(_escape, text) if _UNDECODABLE.search(text) else text
+
+
+_UNDECODABLE = re.compile("[\ud800-\udfff]")
+
+
 def _escape(match) -> str:
     code = ord(match.group())
     if 0xDC80 <= code <= 0xDCFF:  # surrogateescape: the original byte

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .arguments import as_path, as_paths
 from .errors import InputError, UsageError, show_path
-from .findings import finding
+from .findings import CATALOGUE
 from .form import find_forms
 from .grid import Grid, decode_text, grid_from_docx, grid_from_text
 from .model import Project
@@ -51,7 +51,8 @@ def source_grid(path: Path) -> Grid:
     except IsADirectoryError:
         raise InputError(f"{show_path(path)} 是文件夹；请写出要导入的 .txt 或 .docx 文件") from None
     except Rejected as exc:
-        raise InputError(f"{show_path(path)}：{finding(exc.code, file=str(path), **exc.fields).message}") from None
+        what = CATALOGUE[exc.code].message.format(**exc.fields)
+        raise InputError(f"{show_path(path)}：{what}；请确认是 Word 导出的 .docx 或文本文件") from None
     except InputError:
         raise
     except Exception as exc:  # python-docx raises many kinds on damaged files

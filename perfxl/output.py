@@ -12,20 +12,22 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from .errors import OutputError, UsageError, describe_os_error, show_path
+from .errors import OutputError, UsageError, describe_os_error, escape_undecodable, show_path
 
 EXCEL_CELL_LIMIT = 32767
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def cell_text(text: str) -> str:
-    """Text as a spreadsheet cell can hold it: no control characters, at most 32,767 UTF-16 units.
+    """Text as a spreadsheet cell can hold it: no control characters, no undecodable bytes of a
+    file name (shown as \\xNN), at most 32,767 UTF-16 units.
 
     The rules report both (control-characters, text-too-long), so nothing changes silently.
     Excel counts UTF-16 units, so a character outside the BMP (an emoji) counts twice.
     """
     if CONTROL_CHARS.search(text):
         text = CONTROL_CHARS.sub("", text)
+    text = escape_undecodable(text)  # a file name's stray bytes
     text = text[:EXCEL_CELL_LIMIT]
     if len(text) > EXCEL_CELL_LIMIT // 2:
         units = text.encode("utf-16-le")

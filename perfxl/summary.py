@@ -311,7 +311,7 @@ def write_csvs(folder: Path, tables: dict[str, tuple]) -> list[Path]:
     for sheet, (columns, rows) in tables.items():
         name = CSV_NAMES[sheet]
         with atomic_path(folder / name) as tmp:
-            with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+            with open(tmp, "w", encoding="utf-8-sig", errors="backslashreplace", newline="") as fh:  # stray bytes of a name
                 writer = csv.writer(fh)
                 writer.writerow(columns)
                 writer.writerows([csv_safe(v) for v in row] for row in rows)

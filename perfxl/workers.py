@@ -12,7 +12,6 @@ to disk (docs/safety.md).
 from __future__ import annotations
 
 import faulthandler
-import math
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -137,8 +136,7 @@ def read_parallel(paths: list[str], profile, workers: int, progress=None, limits
 
 def _run(paths, indexes, profile, workers, limits, results, progress, meanwhile=None) -> list[int]:
     """One pool over ``indexes``; if the pool broke, the indexes being read when it did."""
-    size = max(1, min(CHUNK, math.ceil(len(indexes) / max(1, workers))))
-    chunks = [indexes[i:i + size] for i in range(0, len(indexes), size)]
+    chunks = [indexes[i:i + CHUNK] for i in range(0, len(indexes), CHUNK)]  # a small run: one worker
     context = _context()
     reading = context.Array("i", len(chunks), lock=False)  # shared memory, no file
     pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(chunks))), mp_context=context,
