@@ -51,7 +51,7 @@ def check(paths: list[Path], work: Path) -> str:
             return f"{args[0]}: exit {proc.returncode}: {proc.stderr.strip().splitlines()[-1:]}"
         if args[0] == "validate":
             seen |= {f["file"] for f in json.loads(proc.stdout)}
-    if csv_dir.exists():
+    if (csv_dir / "projects.csv").exists():  # the folder itself is made (and checked) before reading
         seen |= accounted(csv_dir)
     missing = {str(p) for p in paths} - seen
     return f"not accounted for: {sorted(missing)[:3]}" if missing else ""
@@ -88,7 +88,9 @@ def main() -> None:
                     path = batch_dir / f"{args.seed}-{kind}-{i:05d}-{name}.{kind}"
                     path.write_bytes(data)
                     paths.append(path)
-                if check_kind(kind, paths, work):
+                problem = check_kind(kind, paths, work)
+                if problem:
+                    print(f"  batch {kind} {first}: {problem}", flush=True)
                     for path in paths:
                         single = check_kind(kind, [path], work)
                         if single:
