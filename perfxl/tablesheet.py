@@ -62,11 +62,15 @@ class _ZipFile(zipfile.ZipFile):
 
 
 class TableWorkbook(Workbook):
-    """An xlsxwriter Workbook that deflates its package at ZIP_LEVEL (xlsxwriter has no option for it)."""
+    """An xlsxwriter Workbook that deflates its package at ZIP_LEVEL (xlsxwriter has no option for it).
+
+    Only with the xlsxwriter version FAST is for: the swap relies on how its _store_workbook
+    makes the zip file; with any other version this is xlsxwriter's Workbook as it is.
+    """
 
     def _store_workbook(self) -> None:
         module = sys.modules[Workbook.__module__]  # xlsxwriter.workbook calls ZipFile(...) by that name
-        if getattr(module, "ZipFile", None) is not zipfile.ZipFile:
+        if not FAST or getattr(module, "ZipFile", None) is not zipfile.ZipFile:
             return super()._store_workbook()
         module.ZipFile = _ZipFile
         try:
@@ -227,11 +231,13 @@ class TableSheet(Worksheet):
                     raise TypeError(f"write_table: unsupported value {v!r} in row {r}, column {c}")
                 self._write(r, c, v, formats.get(c))
 
-    def _prepare_formula(self, formula, expand_future_functions=False):
+    def _prepare_formula(self, formula, *args, **kwargs):
         # xlsxwriter tries 29 regex substitutions on every formula; the rollup's SUMIFS need none.
-        if (not FAST or self.use_future_functions or expand_future_functions or "_xlfn." in formula
+        # Its arguments differ between versions (3.1.0 takes only the formula; 3.3 may add
+        # expand_future_functions=True): any call with more than the formula goes to xlsxwriter as it came.
+        if (not FAST or args or kwargs or self.use_future_functions or "_xlfn." in formula
                 or _may_be_rewritten(formula)):
-            return super()._prepare_formula(formula, expand_future_functions)
+            return super()._prepare_formula(formula, *args, **kwargs)
         if formula.startswith("{"):
             formula = formula[1:]
         if formula.startswith("="):
