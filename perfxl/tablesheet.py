@@ -6,11 +6,16 @@ attribute list per cell on the way out). ``write_table`` stores a whole table in
 ``_write_rows``/``_calculate_spans`` serialize rows of strings and numbers in one pass; any
 other cell or row (formulas, row formats, comments) goes through xlsxwriter's own code.
 ``_prepare_formula`` skips xlsxwriter's 29 substitutions when none of them can apply. The
-output is identical to the stock Worksheet's — tests/test_tablesheet.py compares the XML. This
-relies on xlsxwriter's internals (``table``, ``row_info``, the cell namedtuples), which change
-between minor versions; with any version but the one it was checked against (3.3) every method
-here leaves the work to xlsxwriter's public code, slower and the same. ``TableWorkbook`` deflates
-the package at a faster zlib level than xlsxwriter's fixed default.
+output is identical to the stock Worksheet's — tests/test_tablesheet.py compares the XML.
+
+This relies on xlsxwriter's internals (``table``, ``row_info``, ``str_table``, the cell
+namedtuples, how ``_store_workbook`` makes the zip file), which change between minor versions.
+The fast path (FAST) was checked against xlsxwriter 3.3.0 and 3.3.1. With any other version
+every method here leaves the work to xlsxwriter's own code, slower and the same; that fallback
+was checked against 3.1.0, 3.1.7, 3.1.9, 3.2.0 and 3.2.9. tests/test_tablesheet.py runs every
+case both ways, and .ci/run runs it with the oldest and the newest xlsxwriter pyproject.toml
+allows. ``TableWorkbook`` deflates the package at a faster zlib level than xlsxwriter's fixed
+default, on the fast path only.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-FAST = xlsxwriter.__version__.split(".")[:2] == ["3", "3"]
+FAST = xlsxwriter.__version__.split(".")[:2] == ["3", "3"]  # checked against 3.3.0 and 3.3.1
 if FAST:
     from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple
 
