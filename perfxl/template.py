@@ -12,14 +12,13 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from .model import Project, column_letter
+from .model import PROJECT_ATTRIBUTES, Project, column_letter
 from .output import atomic_path, build_time, cell_text
 from .profile import Profile, load_profile
 
 MIN_INDICATOR_ROWS = 30
 LISTS_SHEET = "指标体系"
 GUIDE_SHEET = "填表说明"
-ATTRIBUTES = ("新增项目", "延续项目")
 HEADER_ROW = 11  # 0-based row of the 一级指标 header
 VALUE_HELP = ("先写符号，再写数值和单位：≥130个、=100%、≤34000套、≤1个工作日、=3席。"
               "定性指标写文字：高、提升、降低、优、良好。不要留 * 或 XX。")
@@ -88,9 +87,9 @@ def _define_lists(wb, profile: Profile) -> None:
     attr_col = len(level1) + 3
     letter = column_letter(attr_col)
     ws.write_string(0, attr_col, "项目属性")
-    for j, name in enumerate(ATTRIBUTES):
+    for j, name in enumerate(PROJECT_ATTRIBUTES):
         ws.write_string(j + 1, attr_col, name)
-    wb.define_name("_ATTR", f"={quoted}!${letter}$2:${letter}${len(ATTRIBUTES) + 1}")
+    wb.define_name("_ATTR", f"={quoted}!${letter}$2:${letter}${len(PROJECT_ATTRIBUTES) + 1}")
 
 
 def _write_form(wb, ws, f: _Formats, profile: Profile, project: Project | None, year: str,

@@ -95,9 +95,9 @@ def test_console_script_exit_codes(tmp_path, args, code):
     assert proc.returncode == code, proc.stderr
     if args[0] == "consolidate":
         assert proc.stdout.splitlines()[-1] == (f"已写出汇总表：{tmp_path / '汇总.xlsx'}（8 个项目、64 个指标，"
-                                                "年度金额合计 578.83 万元；错误 1 个，警告 1 个）")
+                                                "年度金额合计 578.83 万元；错误 1 个，警告 9 个）")
         assert (tmp_path / "汇总.xlsx").exists()
     elif code == 1:
-        assert proc.stdout.splitlines()[-1] == "共检查 8 个文件、8 个项目：错误 1 个，警告 1 个，提示 24 个。"
+        assert proc.stdout.splitlines()[-1] == "共检查 8 个文件、8 个项目：错误 1 个，警告 9 个，提示 24 个。"
     else:
         assert "找不到" in proc.stderr
