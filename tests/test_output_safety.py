@@ -1,5 +1,6 @@
 """Output safety and resource bounds: atomic writes, refusals, interruptions, crashing readers."""
 
+import faulthandler
 import os
 import signal
 import subprocess
@@ -142,6 +143,7 @@ def test_control_characters_and_overlong_text(tmp_path):
 def _fake_reader(path, profile):
     name = Path(path).name
     if name == "crash.xlsx":
+        faulthandler.disable()  # pytest enables it in the parent: the forked worker would dump its stack
         os.abort()
     if name == "spin.xlsx":
         while True:
