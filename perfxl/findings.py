@@ -50,6 +50,8 @@ _SPECS = [
          "请检查文件是否完整，或用 Excel / WPS 打开后另存"),
     Spec("damaged-form", WARNING, "文件", "表头缺失", "像是绩效目标表，但找不到“项目名称”栏目",
          "请检查表头是否被删改"),
+    Spec("no-form-in-source", ERROR, "文件", "导入的文件中没有表", "没有找到绩效目标表（缺少“项目名称”栏目），未导入",
+         "请确认这是含绩效目标表的 Word 文档（.docx）或从中复制出的文本"),
     Spec("summary-input", NOTICE, "汇总", "读入汇总表", "已作为汇总表读取：{count} 个项目，来源文件见项目汇总"),
     # 表单: the fields of one form
     Spec("missing-project-name", ERROR, "表单", "项目名称为空", "项目名称为空", "请填写项目名称"),

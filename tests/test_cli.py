@@ -10,7 +10,7 @@ from perfxl.cli import main
 
 
 @pytest.mark.parametrize("args, message", [
-    (["validate"], "错误：缺少参数 PATHS；用 perfxl validate -h 查看用法"),
+    (["validate"], "错误：缺少参数 路径；用 perfxl validate -h 查看用法"),
     (["validate", "--bogus", "x"], "错误：没有选项 --bogus；用 perfxl validate -h 查看用法"),
     (["consolidate", "x"], "错误：缺少选项 -o；用 perfxl consolidate -h 查看用法"),
     (["nocmd"], "错误：没有这个命令：nocmd；用 perfxl -h 查看用法"),
@@ -95,7 +95,7 @@ def test_console_script_exit_codes(tmp_path, args, code):
     assert proc.returncode == code, proc.stderr
     if args[0] == "consolidate":
         assert proc.stdout.splitlines()[-1] == (f"已写出汇总表：{tmp_path / '汇总.xlsx'}（8 个项目、64 个指标，"
-                                                "年度金额合计 578.83 万元；错误 1 个，警告 9 个）")
+                                                "年度金额合计 578.83 万元；错误 1 个，警告 9 个；另有提示 24 个，见汇总表的“校验问题”工作表）")
         assert (tmp_path / "汇总.xlsx").exists()
     elif code == 1:
         assert proc.stdout.splitlines()[-1] == "共检查 8 个文件、8 个项目：错误 1 个，警告 9 个，提示 24 个。"

@@ -134,7 +134,7 @@ def test_control_characters_and_overlong_text(tmp_path):
                      .replace(b"NAME-PLACEHOLDER", "含_x0001_控制_x001F_字符的项目".encode()))
     result = consolidate([str(tmp_path / "in")], tmp_path / "s.xlsx")
     codes = sorted(f.code for f in result.findings if f.level == "warning")
-    assert codes == ["control-characters", "text-too-long"]
+    assert codes == ["control-characters", "missing-attribute", "text-too-long"]
     ws = openpyxl.load_workbook(tmp_path / "s.xlsx")["项目汇总"]
     assert ws["B4"].value == "含控制字符的项目"
     assert len(ws["W4"].value) == 32767
