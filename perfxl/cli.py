@@ -86,12 +86,26 @@ class ChineseContext(click.Context):
     formatter_class = ChineseFormatter
 
 
-class ChineseCommand(click.Command):
+class _Usage:
+    """Chinese metavars, and every usage error knows its command (click's parser leaves some
+    without one), so the hint names the right ``-h``."""
+
     context_class = ChineseContext
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("options_metavar", "[选项]")
         super().__init__(*args, **kwargs)
+
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            exc.ctx = exc.ctx or ctx
+            raise
+
+
+class ChineseCommand(_Usage, click.Command):
+    pass
 
 
 class Range(click.IntRange):
@@ -101,12 +115,10 @@ class Range(click.IntRange):
         return f"{self.min} 至 {self.max}"
 
 
-class ChineseGroup(click.Group):
+class ChineseGroup(_Usage, click.Group):
     command_class = ChineseCommand
-    context_class = ChineseContext
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("options_metavar", "[选项]")
         kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
         super().__init__(*args, **kwargs)
 
