@@ -133,7 +133,7 @@ def test_every_help_text_is_chinese(args):
     (["template", "--year", "abc"], "错误：--year 的值不对：“abc”不是数字；用 perfxl template -h 查看用法"),
     (["template", "--sheets", "0"], "错误：--sheets 的值不对：0 不在 1 至 200 的范围内；用 perfxl template -h 查看用法"),
     (["codes", "extra"], "错误：多写了参数：extra；用 perfxl codes -h 查看用法"),
-    (["codes", "a", "b"], "错误：多写了参数：a b；用 perfxl codes -h 查看用法"),
+    (["codes", "甲", "乙"], "错误：多写了参数：甲 乙；用 perfxl codes -h 查看用法"),
     (["template", "--year"], "错误：选项 --year 后面要写一个值；用 perfxl template -h 查看用法"),
     (["import", "x.txt"], "错误：缺少选项 -o；用 perfxl import -h 查看用法"),
     (["import", "-o", "out"], "错误：缺少参数 文件；用 perfxl import -h 查看用法"),
