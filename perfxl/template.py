@@ -92,6 +92,18 @@ def _define_lists(wb, profile: Profile) -> None:
     wb.define_name("_ATTR", f"={quoted}!${letter}$2:${letter}${len(PROJECT_ATTRIBUTES) + 1}")
 
 
+def _nearest_level1(first: int) -> str:
+    """The 一级 a row's 二级 list follows: the row's own, or, left blank as 同上, the nearest above.
+
+    LOOKUP(2,1/(range<>""),range) is the last non-blank cell of the range (LOOKUP treats the
+    array natively, no array entry needed). The IF keeps a row with its own 一级 on the plain
+    reference, so such rows never depend on how an application evaluates arrays in a list source.
+    LibreOffice's result is checked in tests/test_libreoffice.py.
+    """
+    here, top = f"$A{first + 1}", f"$A${first + 1}"
+    return f'IF({here}<>"",{here},LOOKUP(2,1/({top}:{here}<>""),{top}:{here}))'
+
+
 def _write_form(wb, ws, f: _Formats, profile: Profile, project: Project | None, year: str,
                 department: str, unit: str) -> None:
     p = project or Project(department=department, unit=unit, period=f"{year}年1月至{year}年12月")
@@ -165,7 +177,7 @@ def _write_form(wb, ws, f: _Formats, profile: Profile, project: Project | None, 
         "validate": "list", "source": "=_L1", "error_title": "一级指标",
         "error_message": "请从下拉列表中选择一级指标。"})
     ws.data_validation(first, 1, last, 1, {
-        "validate": "list", "source": f'=INDIRECT("_L2_"&MATCH($A{first + 1},_L1,0))',
+        "validate": "list", "source": f'=INDIRECT("_L2_"&MATCH({_nearest_level1(first)},_L1,0))',
         "error_title": "二级指标", "error_message": "请先选一级指标，再从下拉列表中选择二级指标。"})
     ws.data_validation(first, 4, last, 4, {
         "validate": "any", "input_title": "年度指标值写法", "input_message": VALUE_HELP})
@@ -197,7 +209,7 @@ def _write_guide(wb, f: _Formats, profile: Profile) -> None:
         "2. 灰底单元格是固定栏目，已锁定；白底单元格填写内容。",
         "3. 金额单位为万元，只填数字（如 8.2、277.13），年度金额 = 财政拨款 + 其他资金。",
         "4. 一级指标从下拉列表选择；二级指标的下拉列表随同一行的一级指标变化。",
-        "5. 一级、二级与上一行相同时可以留空，视为同上。",
+        "5. 一级、二级与上一行相同时可以留空，视为同上；一级留空的行，二级下拉列表按上方最近的一级指标给出。",
         f"6. 每个项目至少要有：{'、'.join(profile.required)}。",
         "7. 年度指标值：" + VALUE_HELP,
         "8. 填好后可运行 perfxl validate 文件名 检查，按提示逐项修改。",
