@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import sys
 import traceback
+import unicodedata
 
 import click
 
@@ -75,11 +77,83 @@ def _speak_chinese() -> None:
 _speak_chinese()
 
 
+def display_width(text: str) -> int:
+    """Terminal columns: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+# A bracketed note such as “[默认：2015]” or an ASCII word (each kept whole), a space, or one character.
+_TOKENS = re.compile(r"\[[^\]\n]*\]|[!-~]+|\s+|.")
+_NO_LINE_START = set("，。、；：！？）》」』”’〕")
+_NO_LINE_END = set("（《「『“‘〔")
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` columns, broken between Chinese characters or at spaces; a closing
+    mark never starts a line and an opening one never ends one (the word before moves down too)."""
+    lines, line = [], []
+    for token in _TOKENS.findall(text):
+        if token.isspace():
+            line += [" "] if line else []
+            continue
+        if line and display_width("".join(line) + token) > width:
+            carry = [line.pop()] if token[0] in _NO_LINE_START else []
+            while line and line[-1][-1] in _NO_LINE_END:
+                carry.insert(0, line.pop())
+            if "".join(line).strip():
+                lines.append("".join(line).rstrip())
+                line = carry
+            else:  # nothing left to break before: let this line run long
+                line += carry
+            while line and line[0] == " ":
+                line.pop(0)
+        line.append(token)
+    if "".join(line).strip():
+        lines.append("".join(line).rstrip())
+    return lines
+
+
+def _join(lines: list[str]) -> str:
+    """A paragraph's source lines as one text: a space between ASCII words only, not between Chinese."""
+    out = ""
+    for line in (part.strip() for part in lines):
+        space = out and line and out[-1].isascii() and line[0].isascii()
+        out += (" " if space else "") + line
+    return out
+
+
 class ChineseFormatter(click.HelpFormatter):
-    """The usage line starts “用法：perfxl …” (click's own prefix adds a space after the colon)."""
+    """click's help layout measured in terminal columns (a Chinese character is two wide), so
+    help texts wrap inside the window and option descriptions line up; usage starts “用法：”."""
 
     def write_usage(self, prog, args="", prefix=None):
         super().write_usage(prog, args, prefix="用法：")
+
+    def write_text(self, text):
+        indent = " " * self.current_indent
+        width = max(self.width - self.current_indent, 20)
+        blocks = []
+        for block in re.split(r"\n\s*\n", text):
+            lines = block.splitlines()
+            if lines and lines[0].strip() == "\b":  # click's mark: keep these lines as written
+                blocks.append([indent + line for line in lines[1:]])
+            else:
+                blocks.append([indent + line for line in wrap(_join(lines), width)])
+        self.write("\n\n".join("\n".join(block) for block in blocks) + "\n")
+
+    def write_dl(self, rows, col_max=30, col_spacing=2):
+        rows = list(rows)
+        first_col = min(max(display_width(first) for first, _ in rows), col_max) + col_spacing
+        lead = " " * (first_col + self.current_indent)
+        for first, second in rows:
+            self.write(" " * self.current_indent + first)
+            if not second:
+                self.write("\n")
+                continue
+            width = display_width(first)
+            self.write(" " * (first_col - width) if width <= first_col - col_spacing else "\n" + lead)
+            lines = wrap(second, max(self.width - first_col - self.current_indent, 10)) or [""]
+            self.write(lines[0] + "\n" + "".join(f"{lead}{line}\n" for line in lines[1:]))
 
 
 class ChineseContext(click.Context):
@@ -258,7 +332,6 @@ def main(ctx, verbose):
       perfxl consolidate 表格/ -o 汇总.xlsx         合并为汇总表
       perfxl codes                                  列出全部问题代码
 
-    \b
     只输入 perfxl 时列出各命令（退出码 0）。退出码：0 完成且没有错误；1 完成但发现错误；
     2 用法有误或什么也没做成（如没有找到任何绩效目标表）。
     """
@@ -344,7 +417,6 @@ def import_cmd(sources, out_dir, profile, force, quiet):
 
     写出后像 validate 一样检查写出的工作簿，列出问题。
 
-    \b
     退出码：0 已导入且没有错误；1 已导入但有错误（已列出）；2 用法有误或没有找到任何绩效目标表。
     """
     from .importer import import_forms
@@ -382,7 +454,6 @@ def report_skipped(skipped: list[str], quiet: bool) -> None:
 def validate_cmd(paths, profile, fmt, quiet):
     """检查填好的绩效目标表（文件或文件夹），逐个单元格指出要修改的地方。
 
-    \b
     退出码：0 没有错误；1 有错误；2 用法有误，或没有找到任何绩效目标表。
     """
     import json
@@ -432,7 +503,6 @@ def consolidate_cmd(paths, output, profile, title, csv_dir, strict, open_after, 
 
     屏幕上列出错误和警告；提示只写入汇总表的“校验问题”工作表，最后一行说明有几个。
 
-    \b
     退出码：0 已写出且没有错误；1 有错误（已列出；--strict 时不写出）；2 用法有误或没有找到任何绩效目标表。
     """
     from .pipeline import consolidate

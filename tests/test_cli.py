@@ -128,6 +128,21 @@ def test_every_help_text_is_chinese(args):
     assert english_words(result.output) == [], result.output
 
 
+@pytest.mark.parametrize("command", ["template", "import", "validate", "consolidate"])
+def test_help_fits_an_80_column_window_and_lines_up(command):
+    """Measured in terminal columns (a Chinese character is two): no line runs past 80, and every
+    option's description starts in the same column."""
+    from perfxl.cli import display_width
+
+    out = CliRunner(env={"COLUMNS": "80"}).invoke(main, [command, "-h"]).output
+    assert max(display_width(line) for line in out.splitlines()) <= 80
+    import re
+
+    options = [re.match(r"(  -\S.*?\S {2,})\S", line) for line in out.split("选项:\n")[1].splitlines()]
+    starts = {display_width(m.group(1)) for m in options if m}
+    assert len(starts) == 1, out
+
+
 @pytest.mark.parametrize("args, message", [
     (["validate", "--format", "xml", "x"], "错误：--format 的值不对：“xml”不是可选的值（'text', 'json'）；用 perfxl validate -h 查看用法"),
     (["template", "--year", "abc"], "错误：--year 的值不对：“abc”不是数字；用 perfxl template -h 查看用法"),
