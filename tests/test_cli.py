@@ -193,22 +193,36 @@ def test_no_form_found_is_exit_2_with_one_line(tmp_path, command):
     assert not (tmp_path / "汇总.xlsx").exists()
 
 
-def test_an_os_error_is_one_chinese_line(tmp_path, monkeypatch):
+@pytest.mark.parametrize("code, words", [("EPERM", "不允许此操作"), ("EACCES", "没有权限"), ("ENOSPC", "磁盘已满"),
+                                         ("ENAMETOOLONG", "文件名太长"), ("EROFS", "磁盘是只读的")])
+def test_an_os_error_is_one_chinese_line(tmp_path, monkeypatch, code, words):
     """An OSError nobody expected (here: the CSV folder cannot be made) says what and where in Chinese."""
     import errno
+    import os
 
     from conftest import DATA_2023
     import perfxl.summary
 
     def refuse(*args, **kwargs):
-        raise PermissionError(errno.EPERM, "Operation not permitted", str(tmp_path / "csv"))
+        number = getattr(errno, code)
+        raise OSError(number, os.strerror(number), str(tmp_path / "csv"))
 
     monkeypatch.setattr(perfxl.summary, "write_csvs", refuse)
     result = CliRunner().invoke(main, ["consolidate", str(DATA_2023), "-o", str(tmp_path / "汇总.xlsx"),
                                        "--csv-dir", str(tmp_path / "csv"), "-q"])
     assert result.exit_code == 2
-    assert result.output.splitlines()[-1] == f"错误：{tmp_path / 'csv'}：不允许此操作；请检查路径和权限后重试"
+    assert result.output.splitlines()[-1] == f"错误：{tmp_path / 'csv'}：{words}；请检查路径和权限后重试"
     assert english_words(result.output, tmp_path / "csv") == []
+
+
+def test_consolidate_lists_errors_and_warnings_and_counts_the_notices(tmp_path):
+    from conftest import DATA_2023
+
+    result = CliRunner().invoke(main, ["consolidate", str(DATA_2023), "-o", str(tmp_path / "汇总.xlsx"), "-q"])
+    lines = result.output.splitlines()
+    levels = [line.split(" ")[1] for line in lines if "!" in line and " " in line]
+    assert levels.count("错误") == 1 and levels.count("警告") == 9 and "提示" not in levels
+    assert lines[-1].endswith("错误 1 个，警告 9 个；另有提示 24 个，见汇总表的“校验问题”工作表）")
 
 
 def test_an_internal_error_names_no_exception_class(tmp_path, monkeypatch):
