@@ -221,7 +221,8 @@ def usage_message(exc: click.UsageError) -> str:
             return f"缺少参数 {param.human_readable_name.rstrip('.')}{hint}"
         return f"缺少选项 {param.opts[0]}{hint}"
     if isinstance(exc, click.NoSuchOption):
-        return f"没有选项 {exc.option_name}{hint}"
+        maybe = f"（是不是要用 {'、'.join(exc.possibilities)}？）" if exc.possibilities else ""
+        return f"没有选项 {exc.option_name}{maybe}{hint}"
     if isinstance(exc, click.BadParameter) and param is not None:
         return f"{param.opts[0] if param.opts else param.name} 的值不对：{exc.message}{hint}"
     return f"{exc.message.rstrip('。.')}{hint}"
@@ -480,7 +481,7 @@ def open_with_default_app(path) -> None:
     import subprocess
 
     if sys.platform == "win32":
-        os.startfile(path)  # noqa: the only way to reach Windows' file associations
+        os.startfile(path)  # Windows' own way to reach the file association
         return
     opener = "open" if sys.platform == "darwin" else "xdg-open"
     subprocess.Popen([opener, str(path)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,

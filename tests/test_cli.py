@@ -154,8 +154,14 @@ def test_help_fits_an_80_column_window_and_lines_up(command):
     (["import", "-o", "out"], "错误：缺少参数 文件；用 perfxl import -h 查看用法"),
     (["consolidate", "-o", "a.xlsx"], "错误：缺少参数 路径；用 perfxl consolidate -h 查看用法"),
     (["-x"], "错误：没有选项 -x；用 perfxl -h 查看用法"),
+    (["validate", "--profle", "2021", "x"], "错误：没有选项 --profle（是不是要用 --profile？）；用 perfxl validate -h 查看用法"),
+    (["consolidate", "x", "-o", "y.xlsx", "--csv-dir", "CONFTEST"],
+     "错误：--csv-dir 的值不对：“CONFTEST”是一个文件，这里要写文件夹；用 perfxl consolidate -h 查看用法"),
 ])
 def test_usage_errors_are_chinese(args, message):
+    from conftest import __file__ as a_file
+
+    args, message = [a.replace("CONFTEST", a_file) for a in args], message.replace("CONFTEST", a_file)
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2
     assert result.output.strip() == message
