@@ -3,7 +3,8 @@
 Layout (columns A–F), the official 本级预算项目绩效目标表: title, (年度), 填报单位 and 单位,
 the field block, the two-column funds block, the goals block and the indicator table, with a
 填表人 row closing the table. 一级 and 二级 are dropdowns fed from a hidden 指标体系 sheet through
-defined names; the 二级 list depends on the same row's 一级.
+defined names; the 二级 list depends on the row's 一级, or on the nearest one above where it is
+left blank as 同上.
 """
 
 from __future__ import annotations
