@@ -45,6 +45,7 @@ class Profile:
     thresholds: dict[str, Decimal]
     rate_words: list[str]
     labels: dict[str, list[str]]
+    selfeval: dict  # the year-end self-evaluation rules (perfxl/scoring.py reads them)
     parent: dict[str, str] = field(init=False)
     label_index: dict[str, str] = field(init=False)
     label_cache: dict[str, tuple] = field(init=False, repr=False, compare=False)  # cell text → label_kind
@@ -150,6 +151,7 @@ def load_profile(spec: str | Path | None = None) -> Profile:
             thresholds={k: Decimal(str(v)) for k, v in (data.get("thresholds") or {}).items()},
             rate_words=list(data.get("rate_words") or []),
             labels=labels,
+            selfeval=dict(data.get("selfeval") or {}),
         )
     except (KeyError, TypeError, AttributeError, ArithmeticError) as exc:
         raise ProfileError(f"指标体系文件 {spec} 格式不对（{exc!r}）；可参照内置的 2015.json") from None
