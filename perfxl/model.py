@@ -82,6 +82,7 @@ class Project:
     cells: dict[str, str] = field(default_factory=dict)  # field -> A1 where it was read
     bad_amounts: dict[str, str] = field(default_factory=dict)  # field -> text that is no amount
     position: int = 0  # order within the sheet
+    evaluation: object = None  # a filled 自评表's Evaluation (perfxl/evaluation.py); None for a target form
 
 
 @dataclass(slots=True)

@@ -49,6 +49,7 @@ def _looks_like_form(grid, profile: Profile) -> bool:
 def read_file(path: str, profile: Profile | str | None = None) -> tuple[list[Project], list[Finding]]:
     """Projects and findings of one spreadsheet file; never raises for a bad file."""
     from . import scan
+    from .evaluation import is_evaluation, read_grid as read_evaluation_grid
     from .form import find_forms
     from .grid import grids_from_workbook
     from .rules import check_project
@@ -100,6 +101,11 @@ def read_file(path: str, profile: Profile | str | None = None) -> tuple[list[Pro
         for grid in grids_from_workbook(book, path, skip=too_large | HELPER_SHEETS):
             if grid.sheet in error_cells:
                 _show_errors(grid, error_cells[grid.sheet])
+            if is_evaluation(grid, prof):  # a filled 自评表, scored by its own rules
+                evaluated, checked = read_evaluation_grid(grid, prof)
+                projects.extend(evaluated)
+                findings.extend(checked)
+                continue
             found = find_forms(grid, prof)
             if not found:
                 if _looks_like_form(grid, prof):
@@ -186,4 +192,8 @@ def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=No
             result.files.append(path)
             result.projects.extend(projects)
             result.findings.extend(findings)
+    if any(p.evaluation is not None for p in result.projects):  # 自评表 against the approved targets read with them
+        from .evaluation import check_against_targets
+
+        result.findings.extend(check_against_targets(result.projects))
     return result

@@ -222,10 +222,12 @@ def quantitative_score(kind: str, t: Decimal, a: Decimal, weight: Decimal, rever
         if t <= 0:
             return Decimal("0.00")
         share = a / t
+    elif a <= t:
+        return cents(weight)
+    elif reverse == "ratio":
+        share = t / a if a > 0 else Decimal(0)
     else:
-        if a <= t:
-            return cents(weight)
-        share = t / a if reverse == "ratio" else 1 - (a - t) / t
+        share = 1 - (a - t) / t if t > 0 else Decimal(0)
     return cents(min(weight, max(Decimal(0), share * weight)))
 
 
