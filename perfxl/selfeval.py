@@ -56,6 +56,7 @@ class SelfevalResult:
     findings: list = field(default_factory=list)  # of reading the target forms
     unmatched: list[str] = field(default_factory=list)  # rows of --actuals matching no project
     notes: list[str] = field(default_factory=list)  # e.g. a project whose 分值 do not add up to 100
+    filled: int = 0  # projects whose fund block --actuals filled
 
 
 def _key(text: str) -> str:
@@ -175,6 +176,9 @@ def selfeval(paths, output_dir: str | Path, *, actuals: str | Path | None = None
     folder = Path(output_dir)
     if isinstance(paths, (str, Path)):
         paths = [paths]
+    for p in paths:
+        if Path(p).is_dir() and folder.resolve() == Path(p).resolve():
+            raise UsageError(f"输出文件夹 {folder} 就是输入文件夹：自评表会和目标表混在一起；请用 -o 指定另一个文件夹")
     read_result = read(paths, prof, progress=progress)
     projects = [p for p in read_result.projects if p.evaluation is None]
     result = SelfevalResult(projects=projects, findings=read_result.findings)
@@ -194,6 +198,7 @@ def selfeval(paths, output_dir: str | Path, *, actuals: str | Path | None = None
             raise UsageError(f"{path} 已存在，且不是 perfxl 生成的自评表：为免覆盖，请换一个输出文件夹或先移走它")
     for project, path in plan:
         budget, spent = matched.amounts.get((project.name, project.unit), (None, None))
+        result.filled += (project.name, project.unit) in matched.amounts
         ev = evaluation_of(project, rules, budget, spent)
         if ev.weights_total() != 100:
             result.notes.append(f"{project.name}：分值合计 {ev.weights_total():.2f}，不是 100"
