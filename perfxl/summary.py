@@ -352,6 +352,20 @@ def _load_writer() -> None:
     importlib.import_module("perfxl.tablesheet")
 
 
+def _consolidate_scores(out: Consolidation, output: Path, profile: Profile, title: str | None,
+                       strict: bool) -> Consolidation:
+    """Inputs holding 自评表: their score summary; target forms read with them served as the approved targets."""
+    from .scoresummary import write_scores
+
+    out.projects = [p for p in out.projects if p.evaluation is not None]
+    out.title = title or default_title(out.projects).replace("项目绩效目标汇总表", "项目支出绩效自评汇总表")
+    if strict and out.errors:
+        return out
+    write_scores(output, out.projects, out.findings, profile, out.title)
+    out.written = output
+    return out
+
+
 def consolidate(paths, output: str | Path, *, profile: str | Profile | None = None, title: str | None = None,
                 csv_dir: str | Path | None = None, strict: bool = False, progress=None) -> Consolidation:
     """Read every form and summary under ``paths`` and write the summary workbook.
@@ -374,9 +388,13 @@ def consolidate(paths, output: str | Path, *, profile: str | Profile | None = No
     with paused_gc():
         result = read(paths, prof, exclude=[output], progress=progress, meanwhile=_load_writer)
         projects = sort_projects(result.projects)
-        findings = sort_findings(result.findings + check_duplicates(projects))
+        forms = [p for p in projects if p.evaluation is None]  # a 自评表 repeats its target form's project
+        findings = sort_findings(result.findings + check_duplicates(forms)
+                                 + check_duplicates([p for p in projects if p.evaluation is not None]))
         out = Consolidation(projects=projects, findings=findings, files=result.files, skipped=result.skipped)
         out.title = title or default_title(projects)
+        if any(p.evaluation is not None for p in projects):  # 自评表: the score summary (perfxl/scoresummary.py)
+            return _consolidate_scores(out, output, prof, title, strict)
         if strict and out.errors:
             return out
         if not projects:
