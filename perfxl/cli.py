@@ -324,7 +324,7 @@ def selfeval_cmd(targets, out_dir, actuals, profile, quiet):
     得分、总分和等级是公式，填入实际完成值后自动计算；填好后用 perfxl validate 复核。
     退出码：0 已生成；1 已生成，但执行数文件中有对不上的行（已列出）；2 用法有误或没有找到项目。
     """
-    from .selfeval import selfeval
+    from .evalform import selfeval
 
     progress = Progress(quiet, "已读取文件")
     result = selfeval(expand_paths(targets), out_dir, actuals=actuals, profile=profile, progress=progress)

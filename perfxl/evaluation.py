@@ -1,7 +1,7 @@
 """Filled 项目支出绩效自评表 (财预〔2020〕10号 annex): recognise, read, rescore and report.
 
 A 自评表 is told from a target form by its labels (实际完成值 and 得分 beside the indicator
-grid), whoever wrote it: perfxl's own (perfxl/selfeval.py) or an official layout filled by hand.
+grid), whoever wrote it: perfxl's own (perfxl/evalform.py) or an official layout filled by hand.
 Every score is recomputed by the rules (perfxl/scoring.py) and each difference is a finding that
 points at its cell. With the approved target forms read in the same run, the 年度指标值 are
 checked against them too. Labels vary by region; the profile's ``selfeval.labels`` adds more.
@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from .form import label_kind, parse_amount
 from .grid import Grid
-from .model import ERROR, NOTICE, WARNING, Finding, Indicator, Project
+from .model import ERROR, NOTICE, WARNING, Finding, FindingCounts, Indicator, Project
 from .profile import Profile, label_key
 from .scoring import (EXECUTION, MORE, TIER, Rules, Score, cents, execution, grade, rules_from, score_indicator,
                       tier_range, total_score)
@@ -465,3 +465,25 @@ def read_grid(grid: Grid, profile: Profile) -> tuple[list[Project], list[Finding
         findings.extend(check_evaluation(project, rules))
         projects.append(project)
     return projects, findings
+
+
+@dataclass
+class ScoreResult(FindingCounts):
+    projects: list[Project] = field(default_factory=list)  # the 自评表, each with its Evaluation
+    targets: list[Project] = field(default_factory=list)  # target forms read with them (the approved targets)
+    findings: list[Finding] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+
+def score(paths, profile: str | Profile | None = None, **options) -> ScoreResult:
+    """Read filled 自评表 and rescore them by the profile's rules (``perfxl.score``).
+
+    Target forms among ``paths`` are the approved targets the 自评表 are checked against.
+    ``options`` go to perfxl.read (exclude, progress, workers).
+    """
+    from .reading import read
+
+    result = read(paths, profile, **options)
+    return ScoreResult(projects=[p for p in result.projects if p.evaluation is not None],
+                       targets=[p for p in result.projects if p.evaluation is None],
+                       findings=result.findings, files=result.files)

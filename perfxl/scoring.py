@@ -3,7 +3,7 @@
 Every number and choice comes from the profile's ``selfeval`` section (docs/selfeval.md lists
 them): weights, the qualitative tiers, grade bands, the overshoot threshold, optional caps of
 the total by 执行率 band, optional rescaling when rows do not apply, and the variant used for
-反向 indicators. The 自评表 written by perfxl/selfeval.py computes the same rules with
+反向 indicators. The 自评表 written by perfxl/evalform.py computes the same rules with
 spreadsheet formulas; both round half up to cents, so a recalculated form equals this module.
 """
 

@@ -1,5 +1,7 @@
 """Write one 项目支出绩效自评表 (财预〔2020〕10号 annex) per project, prefilled from approved targets.
 
+(Not named selfeval.py: a submodule of that name would replace the ``perfxl.selfeval`` function.)
+
 Layout, columns A–H: title and (年度); 项目名称; 主管部门 | 实施单位; the fund block (年初预算数,
 全年预算数, 全年执行数, 分值, 执行率, 得分; rows 年度资金总额, 其中：当年财政拨款, 上年结转资金,
 其他资金); 年度总体目标 as 预期目标 | 实际完成情况; the indicator grid (一级 … 年度指标值, 实际完成值,
