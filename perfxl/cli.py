@@ -171,6 +171,7 @@ def main(verbose):
       perfxl validate 表格/                         检查填好的表
       perfxl consolidate 表格/ -o 汇总.xlsx         合并为汇总表
       perfxl selfeval 表格/ -o 自评表/              年终生成绩效自评表
+      perfxl codes                                  列出全部问题代码
     """
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
@@ -246,7 +247,7 @@ def validate_cmd(paths, profile, fmt, quiet):
     """
     import json
 
-    from .reading import read
+    from .pipeline import read
 
     progress = Progress(quiet, "已读取文件")
     result = read(expand_paths(paths), profile=profile, progress=progress)
@@ -285,7 +286,7 @@ def consolidate_cmd(paths, output, profile, title, csv_dir, strict, quiet):
     \b
     退出码：0 已写出且没有错误；1 有错误（已列出；--strict 时不写出）；2 用法有误或没有可汇总的项目。
     """
-    from .summary import consolidate
+    from .pipeline import consolidate
 
     progress = Progress(quiet, "已读取文件")
     result = consolidate(expand_paths(paths), output, profile=profile, title=title, csv_dir=csv_dir,
@@ -341,6 +342,21 @@ def selfeval_cmd(targets, out_dir, actuals, profile, quiet):
     click.echo(f"已生成 {len(result.written)} 份自评表（{sum(len(p.indicators) for p in result.projects)} 个指标）"
                + (f"，执行数已填入 {result.filled} 个项目" if actuals else "") + "。")
     sys.exit(1 if result.unmatched else 0)
+
+
+@main.command("codes", context_settings=CONTEXT)
+@click.option("--markdown", is_flag=True, help="输出 Markdown 表格（即 docs/findings.md）。")
+def codes_cmd(markdown):
+    """列出 perfxl 可能报告的全部问题代码：级别、名称、说明和修改方法。"""
+    from .findings import CATALOGUE, render_markdown
+    from .model import LEVEL_NAMES
+
+    if markdown:
+        click.echo(render_markdown(), nl=False)
+        return
+    for spec in CATALOGUE.values():
+        fix = f"：{spec.fix}" if spec.fix else ""
+        click.echo(f"{spec.code}  {LEVEL_NAMES[spec.level]}  {spec.title} — {spec.message}{fix}")
 
 
 def entry() -> None:

@@ -171,7 +171,7 @@ def selfeval(paths, output_dir: str | Path, *, actuals: str | Path | None = None
     An existing file in ``output_dir`` is replaced only if perfxl wrote it as a 自评表; otherwise
     nothing is written and UsageError says which file is in the way.
     """
-    from .reading import read
+    from .pipeline import read
 
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     rules = rules_from(prof)

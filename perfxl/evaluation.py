@@ -16,7 +16,8 @@ from decimal import Decimal
 
 from .form import label_kind, parse_amount
 from .grid import Grid
-from .model import ERROR, NOTICE, WARNING, Finding, FindingCounts, Indicator, Project
+from .findings import finding
+from .model import Finding, Indicator, Project, ReadResult
 from .profile import Profile, label_key
 from .scoring import (EXECUTION, MORE, TIER, Rules, Score, cents, execution, grade, rules_from, score_indicator,
                       tier_range, total_score)
@@ -46,43 +47,6 @@ FUND_ROWS = ("fund_total", "fund_fiscal", "fund_carry", "fund_other")
 FUND_COLUMNS = ("budget_start", "budget", "spent", "weight", "rate", "score")
 BASE_KINDS = {"name", "department", "unit", "level1", "level2", "level3", "value", "end"}
 _UNIT = re.compile(r"\((万元|元)\)$")
-
-# The findings of a 自评表, in one place: code → (level, message, fix); {fields} filled in.
-SPECS = {
-    "score-mismatch": (ERROR, "{what}的得分 {form} 与按规则计算的 {rule} 相差超过 {tolerance}",
-                       "请改为 {rule}（规则见 docs/selfeval.md）"),
-    "score-over-weight": (ERROR, "{what}的得分 {score} 超过分值 {weight}", "得分不能超过分值"),
-    "score-out-of-tier": (ERROR, "“{level3}”评为“{tier}”，得分 {score} 不在该档的 {low}–{high} 之间",
-                          "请在该档的分值范围内打分，或改选档次"),
-    "score-blank": (NOTICE, "{what}的得分为空（表内公式无法识别所填内容），按规则应为 {rule}", "{fix}"),
-    "weights-not-100": (ERROR, "分值合计为 {total}，不是 100（执行率 {fund}，各指标合计 {indicators}）",
-                        "请调整分值使合计为 100{hint}"),
-    "missing-actual": (ERROR, "{what}未填写", "{fix}"),
-    "actual-not-comparable": (ERROR, "“{level3}”的实际完成值“{actual}”无法与年度指标值“{value}”比较", "{fix}"),
-    "not-applicable": (ERROR, "“{level3}”填写“{actual}”，但本指标体系不按不适用折算",
-                       "请填写实际完成值；确实不适用时，把该行分值改为 0 并分给同类指标"),
-    "no-target": (ERROR, "“{level3}”没有年度指标值，无法评分", "请按批复的目标表填写年度指标值"),
-    "missing-deviation-reason": (WARNING, "“{level3}”得分 {score} 低于分值 {weight}，但没有填写偏差原因",
-                                 "请在“偏差原因分析及改进措施”中说明原因和改进措施"),
-    "overshoot-unexplained": (WARNING, "“{level3}”实际完成 {actual}，达到年度指标值“{value}”的 {ratio}%",
-                              "请在“偏差原因分析及改进措施”中说明超额原因（目标是否定得过低）"),
-    "execution-rate-low": (WARNING, "预算执行率 {rate}%，低于 {low}%", "请在“实际完成情况”中说明资金未执行的原因"),
-    "total-mismatch": (ERROR, "总分 {form} 与按规则计算的 {rule} 不符", "请改为 {rule}"),
-    "grade-mismatch": (ERROR, "自评等级“{form}”与总分 {total} 应得的“{rule}”不符", "请改为“{rule}”"),
-    "target-mismatch": (ERROR, "“{level3}”的年度指标值“{value}”与批复的目标表（{source}）中的“{approved}”不同",
-                        "请按批复的目标改回“{approved}”"),
-    "indicator-missing": (ERROR, "批复的目标表（{source}）中的{level1}“{level3}”（{approved}）不在自评表中",
-                          "请补上该指标并填写实际完成值"),
-}
-
-
-def make_finding(code: str, project: Project, cell: str = "", **fields) -> Finding:
-    level, message, fix = SPECS[code]
-    fix = fix.format(**fields)
-    text = message.format(**fields) + (f"：{fix}" if fix else "")
-    return Finding(level=level, code=code, message=text, file=project.file, sheet=project.sheet, cell=cell,
-                   project=project.name)
-
 
 @dataclass
 class Row:
@@ -349,7 +313,7 @@ def check_evaluation(project: Project, rules: Rules) -> list[Finding]:
     ev: Evaluation = project.evaluation
     rescore(ev, rules)
     out: list[Finding] = []
-    add = lambda code, cell="", **kw: out.append(make_finding(code, project, cell, **kw))  # noqa: E731
+    add = lambda code, cell="", **kw: out.append(finding(code, project=project, cell=cell, **kw))  # noqa: E731
     tol = rules.tolerance
 
     for what, key, value in (("全年预算数", "budget", ev.budget), ("全年执行数", "spent", ev.spent)):
@@ -448,10 +412,10 @@ def check_against_targets(projects: list[Project]) -> list[Finding]:
         for ind in target.indicators:
             here = mine.get(_norm(ind.level3))
             if here is None:
-                out.append(make_finding("indicator-missing", p, p.cells.get("name", ""), source=source,
+                out.append(finding("indicator-missing", project=p, cell=p.cells.get("name", ""), source=source,
                                         level1=ind.level1, level3=ind.level3, approved=ind.value))
             elif _norm(here.value) != _norm(ind.value):
-                out.append(make_finding("target-mismatch", p, here.value_cell, level3=ind.level3, value=here.value,
+                out.append(finding("target-mismatch", project=p, cell=here.value_cell, level3=ind.level3, value=here.value,
                                         source=source, approved=ind.value))
     return out
 
@@ -468,22 +432,8 @@ def read_grid(grid: Grid, profile: Profile) -> tuple[list[Project], list[Finding
 
 
 @dataclass
-class ScoreResult(FindingCounts):
-    projects: list[Project] = field(default_factory=list)  # the 自评表, each with its Evaluation
-    targets: list[Project] = field(default_factory=list)  # target forms read with them (the approved targets)
-    findings: list[Finding] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
+class ScoreResult(ReadResult):
+    """What ``perfxl.score`` gives: the 自评表 (``projects``, each with its Evaluation) and the
+    target forms read with them (``targets``)."""
 
-
-def score(paths, profile: str | Profile | None = None, **options) -> ScoreResult:
-    """Read filled 自评表 and rescore them by the profile's rules (``perfxl.score``).
-
-    Target forms among ``paths`` are the approved targets the 自评表 are checked against.
-    ``options`` go to perfxl.read (exclude, progress, workers).
-    """
-    from .reading import read
-
-    result = read(paths, profile, **options)
-    return ScoreResult(projects=[p for p in result.projects if p.evaluation is not None],
-                       targets=[p for p in result.projects if p.evaluation is None],
-                       findings=result.findings, files=result.files)
+    targets: list[Project] = field(default_factory=list)
