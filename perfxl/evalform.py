@@ -299,12 +299,13 @@ def _actual_formula(r: int) -> str:
 
 
 def _write_sheet(ws, f: _Formats, p: Project, ev: Evaluation, rules: Rules, year: str) -> None:
-    ws.set_column("A:A", 11)
-    ws.set_column("B:B", 14)
-    ws.set_column("C:C", 22)
-    ws.set_column("D:E", 13)
-    ws.set_column("F:G", 9)
-    ws.set_column("H:H", 26)
+    ws.set_column("A:A", 12)
+    ws.set_column("B:B", 17)
+    ws.set_column("C:C", 24)
+    ws.set_column("D:D", 12)
+    ws.set_column("E:E", 18)
+    ws.set_column("F:G", 8)
+    ws.set_column("H:H", 24)
     ws.set_column("J:O", 10, f.helper, {"hidden": True})
     ws.set_row(0, 30)
     ws.merge_range("A1:H1", "项目支出绩效自评表", f.title)
@@ -317,7 +318,7 @@ def _write_sheet(ws, f: _Formats, p: Project, ev: Evaluation, rules: Rules, year
     ws.merge_range("F4:H4", cell_text(p.unit), f.text)
 
     # Fund block: rows 5–9 (1-based), the 年度资金总额 row scored.
-    ws.merge_range("A5:A9", "项目资金（万元）", f.label)
+    ws.merge_range("A5:A9", "项目资金\n（万元）", f.label)
     for c, name in enumerate(["", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"], 1):
         ws.write_string(4, c, name, f.label)
     starts = [p.funds_year.total, p.funds_year.fiscal, None, p.funds_year.other]
@@ -368,6 +369,9 @@ def _write_sheet(ws, f: _Formats, p: Project, ev: Evaluation, rules: Rules, year
         ws.write_string(r0, 0, "" if same1 else cell_text(row.level1), f.center)
         ws.write_string(r0, 1, "" if same1 and previous.level2 == row.level2 else cell_text(row.level2), f.center)
         ws.write_string(r0, 2, cell_text(row.level3), f.text)
+        # Rows do not grow by themselves in Excel: room for the wrapped 三级指标 and a tier's long name.
+        lines = max(-(-len(row.level3) // 12), 2 if kind == TIER else 1)
+        ws.set_row(r0, 16 * lines + 4)
         ws.write_string(r0, 3, cell_text(row.value), f.center)
         ws.write_string(r0, 4, cell_text(value_of(row.actual)), f.input_center)
         if kind == TIER:
