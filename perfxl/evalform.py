@@ -29,7 +29,7 @@ from .errors import InputError, UsageError
 from .evaluation import Evaluation, Row, rescore
 from .form import parse_amount
 from .grid import decode_text
-from .model import Project, column_letter
+from .model import Project
 from .output import atomic_path, build_time, cell_text, refuse_inputs
 from .profile import Profile, label_key, load_profile
 from .scoring import EXECUTION, LESS, MORE, TIER, ZERO, Rules, plan_weights, rules_from, scoring_kind

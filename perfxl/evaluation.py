@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from .form import label_kind, parse_amount
@@ -19,7 +19,7 @@ from .grid import Grid
 from .findings import finding
 from .model import Finding, Indicator, Project, ReadResult
 from .profile import Profile, label_key
-from .scoring import (EXECUTION, MORE, TIER, Rules, Score, cents, execution, grade, rules_from, score_indicator,
+from .scoring import (MORE, TIER, Rules, Score, cents, execution, grade, rules_from, score_indicator,
                       tier_range, total_score)
 from .targets import parse_target, value_text
 
@@ -116,6 +116,10 @@ def rescore(ev: Evaluation, rules: Rules) -> Evaluation:
     ev.rate, ev.rule_fund_score = execution(ev.budget, ev.spent, weight)
     for row in ev.rows:
         row.rule = score_indicator(row.target, row.actual, row.weight or Decimal(0), rules)
+        if row.rule.tier and not ev.ours and row.score is not None and row.weight is not None:
+            low, high = tier_range(row.rule.tier, row.weight)
+            if low <= row.score <= high:  # a hand-filled form may score a tier anywhere in its range
+                row.rule = replace(row.rule, value=row.score)
     scores = [ev.rule_fund_score] + [r.rule.value for r in ev.rows]
     weights = [weight] + [r.weight or Decimal(0) for r in ev.rows]
     flags = [True] + [applicable(r, rules) for r in ev.rows]
@@ -348,20 +352,20 @@ def check_evaluation(project: Project, rules: Rules) -> list[Finding]:
         elif rule.problem == "not-comparable":
             add("actual-not-comparable", where, level3=row.level3, actual=_text(row.actual), value=row.value,
                 fix=_how_to_fill(row, rules))
-        if rule.tier is not None and row.score is not None and row.weight is not None and not ev.ours:
+        if rule.tier is not None and row.score is not None and row.weight is not None and not ev.ours \
+                and row.score != rule.value:
             low, high = tier_range(rule.tier, row.weight)
-            if not low <= row.score <= high:
-                add("score-out-of-tier", row.cells.get("score", ""), level3=row.level3, tier=rule.tier.name,
-                    score=_n(row.score), low=_n(low), high=_n(high))
-        elif rule.tier is None or ev.ours or row.score is None:
+            add("score-out-of-tier", row.cells.get("score", ""), level3=row.level3, tier=rule.tier.name,
+                score=_n(row.score), low=_n(low), high=_n(high))
+        else:
             _check_score(add, f"“{row.level3}”", row.cells.get("score", ""), row.score, rule.value, row.weight, tol,
                          ours=ev.ours)
         if row.score is not None and row.weight is not None and row.score > row.weight:
             add("score-over-weight", row.cells.get("score", ""), what=f"“{row.level3}”", score=_n(row.score),
                 weight=_n(row.weight))
-        scored = row.score if (rule.tier is not None and row.score is not None and not ev.ours) else rule.value
-        if (scored is not None and row.weight is not None and scored < cents(row.weight) and not row.reason.strip()):
-            add("missing-deviation-reason", row.cells.get("reason", where), level3=row.level3, score=_n(scored),
+        if (rule.value is not None and row.weight is not None and rule.value < cents(row.weight)
+                and not row.reason.strip()):
+            add("missing-deviation-reason", row.cells.get("reason", where), level3=row.level3, score=_n(rule.value),
                 weight=_n(row.weight))
         if (rule.kind == MORE and t.operator in ("≥", ">") and rule.actual is not None and t.number
                 and t.number > 0 and rule.actual >= t.number * rules.overshoot and not row.reason.strip()):
