@@ -125,6 +125,8 @@ _SPECS = [
          "请在“实际完成情况”中说明资金未执行的原因"),
     Spec("total-mismatch", ERROR, "自评", "总分与规则不符", "总分 {form} 与按规则计算的 {rule} 不符", "请改为 {rule}"),
     Spec("grade-mismatch", ERROR, "自评", "等级与总分不符", "自评等级“{form}”与总分 {total} 应得的“{rule}”不符", "请改为“{rule}”"),
+    Spec("score-summary-input", NOTICE, "自评", "自评汇总表未读取", "这是 perfxl 写出的自评汇总表，未再读取",
+         "请把各项目的自评表交给 perfxl（汇总表中的得分都来自它们）"),
     Spec("target-mismatch", ERROR, "自评", "年度指标值与批复不符",
          "“{level3}”的年度指标值“{value}”与批复的目标表（{source}）中的“{approved}”不同", "请按批复的目标改回“{approved}”"),
     Spec("indicator-missing", ERROR, "自评", "缺少批复的指标",

@@ -109,10 +109,11 @@ def _is_summary_file(path: Path) -> bool:
     """An earlier summary of perfxl's (which a re-run may replace), not somebody's form."""
     import python_calamine
 
-    from .contract import is_summary
+    from .contract import is_score_summary, is_summary
 
     try:
-        return is_summary(python_calamine.CalamineWorkbook.from_path(str(path)).sheet_names)
+        names = python_calamine.CalamineWorkbook.from_path(str(path)).sheet_names
+        return is_summary(names) or is_score_summary(names)
     except Exception:  # unreadable: treat as somebody's file and refuse
         return False
 
@@ -164,6 +165,8 @@ def consolidate(paths, output: str | Path, *, profile: str | Profile | None = No
                             files=result.files, skipped=result.skipped)
         out.title = title or default_title(out.projects)
         if any(p.evaluation is not None for p in out.projects):  # 自评表: the score summary instead
+            if csv_dir:
+                raise UsageError("输入中有自评表：自评汇总表不另存 CSV，请去掉 --csv-dir（它只用于目标表的汇总）")
             return _consolidate_scores(out, output, prof, title, strict)
         if (strict and out.errors) or not out.projects:
             return out

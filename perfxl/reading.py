@@ -15,6 +15,7 @@ import io
 from pathlib import Path
 
 from . import scan
+from .contract import is_score_summary
 from .errors import describe_os_error
 from .evaluation import is_evaluation, read_grid as read_evaluation_grid
 from .findings import finding
@@ -121,6 +122,8 @@ def read_file(path: str, profile: Profile) -> tuple[list[Project], list[Finding]
         data = Path(path).read_bytes()  # once: the guard and calamine both read it from memory
         kind = classify(path, data)
         book, check = open_book(path, data, kind)
+        if is_score_summary(book.sheet_names):
+            return [], [finding("score-summary-input", file=path)]
         if check is None or not check.too_large:
             summary = read_summary(book, path)
             if summary is not None:

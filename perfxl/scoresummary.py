@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import __version__
+from .contract import SCORE_SUMMARY_SHEETS
 from .evaluation import Evaluation
 from .model import ERROR, LEVEL_NAMES, WARNING, Finding, Project, column_letter
 from .output import atomic_path, build_time, cell_text
@@ -70,7 +71,7 @@ def write_scores(output: Path, projects: list[Project], findings: list[Finding],
         tally: dict[tuple, Counter] = {}
         for f in findings:
             tally.setdefault((f.file, f.sheet, f.project), Counter())[f.level] += 1
-        ws = _sheet(wb, fmt, "自评汇总", title, columns)
+        ws = _sheet(wb, fmt, SCORE_SUMMARY_SHEETS[0], title, columns)
         n = len(projects)
         for i, p in enumerate(projects):
             ev: Evaluation = p.evaluation
@@ -157,7 +158,7 @@ def _sheet(wb, fmt, name: str, title: str, columns: list[str], unit_line: str = 
 
 def _differences_sheet(wb, fmt, title: str, projects: list[Project]) -> None:
     columns = ["序号", "项目名称", "指标", "单元格", "表内得分", "规则得分", "差额", "来源文件"]
-    ws = _sheet(wb, fmt, "得分差异", title, columns, unit_line="表内得分为空：表内公式无法识别所填内容，或手填的表未打分")
+    ws = _sheet(wb, fmt, SCORE_SUMMARY_SHEETS[1], title, columns, unit_line="表内得分为空：表内公式无法识别所填内容，或手填的表未打分")
     r = FIRST
     for p in projects:
         for what, cell, form, rule in differences(p):
