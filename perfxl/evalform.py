@@ -21,18 +21,18 @@ import datetime as dt
 import io
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
 from .errors import InputError, UsageError
-from .evaluation import Evaluation, Row, rescore
+from .evaluation import Evaluation, Row, applicable, rescore
 from .form import parse_amount
 from .grid import decode_text
 from .model import Project
 from .output import atomic_path, build_time, cell_text, refuse_inputs
 from .profile import Profile, label_key, load_profile
-from .scoring import EXECUTION, LESS, MORE, TIER, ZERO, Rules, plan_weights, rules_from, scoring_kind
+from .scoring import EXECUTION, LESS, MORE, TIER, ZERO, Rules, plan_weights, rules_from, scoring_kind, total_score
 from .template import sheet_title
 
 DOCUMENT_PROPERTY = ("perfxl_document", "自评表")  # marks a workbook perfxl may replace
@@ -48,7 +48,6 @@ class Actuals:
 
     amounts: dict[tuple[str, str], tuple[Decimal | None, Decimal | None]] = field(default_factory=dict)
     unmatched: list[str] = field(default_factory=list)  # "第 N 行 项目名称（实施单位）"
-    rows: dict[tuple[str, str], int] = field(default_factory=dict)  # key → row number, for the report
 
 
 @dataclass
@@ -347,7 +346,7 @@ def _write_sheet(ws, f: _Formats, p: Project, ev: Evaluation, rules: Rules, year
     ws.merge_range("B10:E10", "预期目标", f.label)
     ws.merge_range("F10:H10", "实际完成情况", f.label)
     ws.merge_range("B11:E11", cell_text(p.goal_year), f.goal)
-    ws.merge_range("F11:H11", cell_text(ev.goal_actual), f.goal_in)
+    ws.merge_range("F11:H11", "", f.goal_in)
     ws.set_row(10, max(90, min(400, 15 * (len(p.goal_year) // 24 + 2))))
 
     h = HEADER
@@ -373,7 +372,7 @@ def _write_sheet(ws, f: _Formats, p: Project, ev: Evaluation, rules: Rules, year
         lines = max(-(-len(row.level3) // 12), 2 if kind == TIER else 1)
         ws.set_row(r0, 16 * lines + 4)
         ws.write_string(r0, 3, cell_text(row.value), f.center)
-        ws.write_string(r0, 4, cell_text(value_of(row.actual)), f.input_center)
+        ws.write_string(r0, 4, "", f.input_center)
         if kind == TIER:
             ws.data_validation(r0, 4, r0, 4, {"validate": "list", "source": tiers, "error_type": "warning",
                                               "error_title": "实际完成值", "error_message": "定性指标请从下拉列表选择完成档次。"})
@@ -459,21 +458,8 @@ def _example(target) -> str:
     return f"{number}{target.unit}"
 
 
-def value_of(actual: object) -> str:
-    if actual is None:
-        return ""
-    if isinstance(actual, Decimal):
-        return f"{actual:f}"
-    return str(actual)
-
-
 def _uncapped(ev: Evaluation, rules: Rules) -> Decimal | None:
     """The total before any 执行率 cap, for the hidden helper cell."""
-    from dataclasses import replace
-
-    from .evaluation import applicable
-    from .scoring import total_score
-
     plain = replace(rules, caps=())
     scores = [ev.rule_fund_score] + [r.rule.value for r in ev.rows]
     weights = [ev.fund_weight or Decimal(0)] + [r.weight or Decimal(0) for r in ev.rows]
