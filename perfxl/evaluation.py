@@ -47,6 +47,7 @@ FUND_ROWS = ("fund_total", "fund_fiscal", "fund_carry", "fund_other")
 FUND_COLUMNS = ("budget_start", "budget", "spent", "weight", "rate", "score")
 BASE_KINDS = {"name", "department", "unit", "level1", "level2", "level3", "value", "end"}
 _UNIT = re.compile(r"\((万元|元)\)$")
+_POINTS = re.compile(r"\s*[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]\s*$")  # 产出指标(50分)
 
 @dataclass
 class Row:
@@ -290,7 +291,7 @@ def _indicator_row(grid: Grid, p: Project, ev: Evaluation, cols: dict[str, int],
     if not level3 and not value:
         return
     previous = ev.rows[-1] if ev.rows else None
-    level1 = _text(at("level1")) or (previous.level1 if previous else "")
+    level1 = _POINTS.sub("", _text(at("level1"))) or (previous.level1 if previous else "")
     level2 = _text(at("level2")) or (previous.level2 if previous and not _text(at("level1")) else "")
     item = Row(level1=level1, level2=level2, level3=level3, value=value, actual=at("actual"),
                weight=_amount(at("weight")), score=_amount(at("score")), reason=_text(at("reason")))

@@ -30,6 +30,7 @@ class Tier:
     name: str
     low: Decimal  # share of 分值
     high: Decimal
+    aliases: tuple[str, ...] = ()  # other wordings read in hand-filled forms (达成预期指标 …)
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,8 @@ def rules_from(profile) -> Rules:
         reverse = str(data.get("reverse", "ratio"))
         if reverse not in ("ratio", "linear"):
             raise ProfileError(f"指标体系的 selfeval.reverse 只能是 ratio 或 linear，现为 {reverse!r}")
-        tiers = tuple(Tier(str(t["name"]), _dec(t["low"], "tiers.low"), _dec(t["high"], "tiers.high"))
+        tiers = tuple(Tier(str(t["name"]), _dec(t["low"], "tiers.low"), _dec(t["high"], "tiers.high"),
+                           tuple(str(a) for a in t.get("aliases", [])))
                       for t in data["tiers"])
         grades = tuple(sorted(((str(g["name"]), _dec(g["min"], "grades.min")) for g in data["grades"]),
                               key=lambda g: -g[1]))
@@ -145,7 +147,7 @@ def find_tier(actual: object, rules: Rules) -> Tier | None:
     if not isinstance(actual, str):
         return None
     key = _key(actual)
-    return next((t for t in rules.tiers if _key(t.name) == key), None)
+    return next((t for t in rules.tiers if key in {_key(n) for n in (t.name, *t.aliases)}), None)
 
 
 def actual_number(target: Target, actual: object) -> Decimal | None:
