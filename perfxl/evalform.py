@@ -32,12 +32,13 @@ from .grid import decode_text
 from .model import Project
 from .output import atomic_path, build_time, cell_text, refuse_inputs
 from .profile import Profile, label_key, load_profile
-from .scoring import EXECUTION, LESS, MORE, TIER, ZERO, Rules, plan_weights, rules_from, scoring_kind, total_score
+from .scoring import EXECUTION, LESS, MORE, NONE, TIER, ZERO, Rules, plan_weights, rules_from, scoring_kind, total_score
 from .template import sheet_title
 
 DOCUMENT_PROPERTY = ("perfxl_document", "自评表")  # marks a workbook perfxl may replace
 FUND_ROW, FUND_LABELS = 5, ("年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金")
 HEADER = 11  # 0-based row of the indicator grid's header
+KIND_NAMES = {MORE: "正向", LESS: "反向", ZERO: "零目标", TIER: "定性", NONE: "无目标"}  # the helper column's words
 HELPER = ["评分方式", "目标数值", "计量单位", "实际数值", "计入总分", "未评分"]  # columns J–O, hidden
 _FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
@@ -262,7 +263,7 @@ def _score_formula(kind: str, r: int, rules: Rules) -> str:
     if kind == TIER:
         inner = '""'
         for tier in reversed(rules.tiers):
-            inner = f'IF(E{r}="{tier.name}",ROUND(F{r}*{tier.high},2),{inner})'
+            inner = f'IF(E{r}={_text(tier.name)},ROUND(F{r}*{tier.high},2),{inner})'
         body = f'IF(TRIM(E{r})="","",{inner})'
     elif kind == ZERO:
         body = f'IF(M{r}="","",IF(M{r}<=0,{full},0))'
@@ -280,8 +281,13 @@ def _score_formula(kind: str, r: int, rules: Rules) -> str:
     return "=" + body
 
 
+def _text(value: str) -> str:
+    """A text constant inside a formula: quoted, its quotes doubled (a profile's words are data)."""
+    return '"' + value.replace('"', '""') + '"'
+
+
 def _not_applicable(r: int, rules: Rules) -> str:
-    tests = ",".join(f'TRIM(E{r})="{w}"' for w in rules.not_applicable)
+    tests = ",".join(f'TRIM(E{r})={_text(w)}' for w in rules.not_applicable)
     return f"OR({tests})"
 
 
@@ -379,7 +385,7 @@ def _write_sheet(ws, f: _Formats, p: Project, ev: Evaluation, rules: Rules, year
         ws.write_number(r0, 5, float(row.weight), f.points_in)
         ws.write_formula(r0, 6, _score_formula(kind, r, rules), f.points, _num(row.rule.value if row.rule else None))
         ws.write_string(r0, 7, cell_text(row.reason), f.input)
-        ws.write_string(r0, 9, kind or "-", f.helper)
+        ws.write_string(r0, 9, KIND_NAMES[kind], f.helper)
         if target.number is not None and kind in (MORE, LESS, ZERO):
             ws.write_number(r0, 10, float(target.number), f.helper)
         ws.write_string(r0, 11, target.unit if kind in (MORE, LESS, ZERO) else "", f.helper)
@@ -412,9 +418,9 @@ def _write_sheet(ws, f: _Formats, p: Project, ev: Evaluation, rules: Rules, year
     ws.write_formula(t0, 6, f'=IF(J{t}="","",{capped})', f.points, _num(ev.rule_total))
     ws.write_blank(t0, 7, None, f.text)
     g0 = t0 + 1
-    grade_formula = f'"{rules.grades[-1][0]}"'
+    grade_formula = _text(rules.grades[-1][0])
     for name, low in reversed(rules.grades[:-1]):
-        grade_formula = f'IF(G{t}>={low},"{name}",{grade_formula})'
+        grade_formula = f'IF(G{t}>={low},{_text(name)},{grade_formula})'
     ws.merge_range(g0, 0, g0, 4, "自评等级", f.label)
     ws.merge_range(g0, 5, g0, 7, "", f.grade)
     ws.write_formula(g0, 5, f'=IF(G{t}="","",{grade_formula})', f.grade, ev.rule_grade)

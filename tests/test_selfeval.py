@@ -97,8 +97,8 @@ def test_selfeval_writes_one_prefilled_form_per_project(year):
         "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
     weights = [ws.cell(r, 6).value for r in range(13, 25)]
     assert weights == [5.56] * 5 + [5.55] * 4 + [15, 15, 10]  # 50 over 9 产出 in cents that add up
-    assert ws["D14"].value == "≥130个" and ws["J14"].value == "G" and ws["K14"].value == 130 and ws["L14"].value == "个"
-    assert ws["J22"].value == "Q" and ws.column_dimensions["J"].hidden
+    assert ws["D14"].value == "≥130个" and ws["J14"].value == "正向" and ws["K14"].value == 130 and ws["L14"].value == "个"
+    assert ws["J22"].value == "定性" and ws.column_dimensions["J"].hidden
     assert ws["F25"].value.startswith("=SUM(F6,F13:F24)")
     assert ws.protection.sheet and not ws.protection.password
     assert not ws["E13"].protection.locked and ws["C13"].protection.locked and ws["G13"].protection.locked
