@@ -47,6 +47,7 @@ FUND_ROWS = ("fund_total", "fund_fiscal", "fund_carry", "fund_other")
 FUND_COLUMNS = ("budget_start", "budget", "spent", "weight", "rate", "score")
 BASE_KINDS = {"name", "department", "unit", "level1", "level2", "level3", "value", "end"}
 _UNIT = re.compile(r"\((万元|元)\)$")
+_LETTERS = re.compile(r"\([A-Za-z/+\-*×÷]+\)$")  # 全年预算数(A), 执行率(B/A)
 _POINTS = re.compile(r"\s*[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]\s*$")  # 产出指标(50分)
 
 @dataclass
@@ -147,7 +148,7 @@ def cell_kind(value: object, profile: Profile, index: dict[str, str]) -> str | N
     if not isinstance(value, str) or len(value) > 40:
         return None
     key = label_key(value)
-    kind = index.get(key) or index.get(_UNIT.sub("", key))
+    kind = index.get(key) or index.get(_UNIT.sub("", key)) or index.get(_LETTERS.sub("", key))
     if kind:
         return kind
     base = label_kind(value, profile)[0]
@@ -175,10 +176,6 @@ def is_evaluation(grid: Grid, profile: Profile) -> bool:
         if "actual" in kinds and ("level3" in kinds or "score" in kinds):
             return True
     return False
-
-
-def _text(value: object) -> str:
-    return value_text(value)
 
 
 def _amount(value: object) -> Decimal | None:
@@ -235,7 +232,7 @@ def _read_one(grid: Grid, profile: Profile, kinds, start: int, end: int) -> Proj
         for c, k, v in toks:
             if k in ("name", "department", "unit") and not getattr(p, k):
                 value, vc = right_of(r, c)
-                setattr(p, k, _text(value))
+                setattr(p, k, value_text(value))
                 p.cells[k] = grid.address(r, vc)
         if {"budget", "spent"} <= row_kinds:
             fund_cols = {k: c for c, k, _ in toks if k in FUND_COLUMNS}
@@ -255,9 +252,9 @@ def _read_one(grid: Grid, profile: Profile, kinds, start: int, end: int) -> Proj
                 stop = cols[i + 1][0] if i + 1 < len(cols) else len(below)
                 found = next(((cc, below[cc]) for cc in range(c, stop) if not _blank(below[cc])), (c, ""))
                 if k == "goal_expected":
-                    p.goal_year = _text(found[1])
+                    p.goal_year = value_text(found[1])
                 else:
-                    ev.goal_actual = _text(found[1])
+                    ev.goal_actual = value_text(found[1])
                     ev.cells["goal_actual"] = grid.address(r + 1, c)
         if "level3" in row_kinds and "actual" in row_kinds:
             ev.ours = "helper" in row_kinds
@@ -277,7 +274,7 @@ def _read_one(grid: Grid, profile: Profile, kinds, start: int, end: int) -> Proj
                     ev.cells["weights_total"] = grid.address(r, ind_cols["weight"])
             elif k == "grade" and not ev.grade:
                 value, vc = right_of(r, c)
-                ev.grade = _text(value)
+                ev.grade = value_text(value)
                 ev.cells["grade"] = grid.address(r, vc)
         r += 1
     p.funds_year.total = ev.budget_start
@@ -287,14 +284,14 @@ def _read_one(grid: Grid, profile: Profile, kinds, start: int, end: int) -> Proj
 def _indicator_row(grid: Grid, p: Project, ev: Evaluation, cols: dict[str, int], r: int) -> None:
     row = grid.rows[r]
     at = lambda k: row[cols[k]] if k in cols and cols[k] < len(row) else ""  # noqa: E731
-    level3, value = _text(at("level3")), _text(at("value"))
+    level3, value = value_text(at("level3")), value_text(at("value"))
     if not level3 and not value:
         return
     previous = ev.rows[-1] if ev.rows else None
-    level1 = _POINTS.sub("", _text(at("level1"))) or (previous.level1 if previous else "")
-    level2 = _text(at("level2")) or (previous.level2 if previous and not _text(at("level1")) else "")
+    level1 = _POINTS.sub("", value_text(at("level1"))) or (previous.level1 if previous else "")
+    level2 = value_text(at("level2")) or (previous.level2 if previous and not value_text(at("level1")) else "")
     item = Row(level1=level1, level2=level2, level3=level3, value=value, actual=at("actual"),
-               weight=_amount(at("weight")), score=_amount(at("score")), reason=_text(at("reason")))
+               weight=_amount(at("weight")), score=_amount(at("score")), reason=value_text(at("reason")))
     for k in ("level3", "value", "actual", "weight", "score", "reason"):
         if k in cols:
             item.cells[k] = grid.address(r, cols[k])
@@ -347,11 +344,11 @@ def check_evaluation(project: Project, rules: Rules) -> list[Finding]:
         if rule.problem == "missing":
             add("missing-actual", where, what=f"“{row.level3}”的实际完成值", fix=_how_to_fill(row, rules))
         elif rule.problem == "not-applicable" and not rules.rescale:
-            add("not-applicable", where, level3=row.level3, actual=_text(row.actual))
+            add("not-applicable", where, level3=row.level3, actual=value_text(row.actual))
         elif rule.problem == "no-target":
             add("no-target", row.cells.get("value", where), level3=row.level3)
         elif rule.problem == "not-comparable":
-            add("actual-not-comparable", where, level3=row.level3, actual=_text(row.actual), value=row.value,
+            add("actual-not-comparable", where, level3=row.level3, actual=value_text(row.actual), value=row.value,
                 fix=_how_to_fill(row, rules))
         if rule.tier is not None and row.score is not None and row.weight is not None and not ev.ours \
                 and row.score != rule.value:
@@ -370,7 +367,7 @@ def check_evaluation(project: Project, rules: Rules) -> list[Finding]:
                 weight=_n(row.weight))
         if (rule.kind == MORE and t.operator in ("≥", ">") and rule.actual is not None and t.number
                 and t.number > 0 and rule.actual >= t.number * rules.overshoot and not row.reason.strip()):
-            add("overshoot-unexplained", row.cells.get("reason", where), level3=row.level3, actual=_text(row.actual),
+            add("overshoot-unexplained", row.cells.get("reason", where), level3=row.level3, actual=value_text(row.actual),
                 value=row.value, ratio=f"{(rule.actual / t.number * 100).quantize(Decimal(1))}")
 
     weights = ev.weights_total()
