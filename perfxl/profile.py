@@ -210,7 +210,7 @@ def load_profile(spec: str | Path | None = None) -> Profile:
         raise ProfileError(f"指标体系文件 {spec}：缺少 levels（一级指标及其二级指标）；写法见 docs/profiles.md")
     for kind, extra in (data.get("labels") or {}).items():
         labels[kind] = list(labels[kind]) + list(extra)
-    return Profile(
+    profile = Profile(
         name=str(data["name"]),
         title=str(data.get("title", "")),
         levels={str(k): list(v) for k, v in data["levels"].items()},
@@ -224,3 +224,8 @@ def load_profile(spec: str | Path | None = None) -> Profile:
         roles=dict(data.get("roles") or {}),
         selfeval=dict(data.get("selfeval") or {}),
     )
+    if profile.selfeval:  # a wrong 自评 section fails here, in one line, not later inside a worker
+        from .scoring import rules_from
+
+        rules_from(profile)
+    return profile

@@ -60,11 +60,18 @@ def _dec(value, what: str) -> Decimal:
     return number
 
 
+KEYS = ("weights", "shared_weights", "reverse", "overshoot", "execution_rate_low", "score_tolerance", "tiers",
+        "grades", "caps", "not_applicable", "labels")
+
+
 def rules_from(profile) -> Rules:
-    """The Rules of a Profile (or of a raw ``selfeval`` dict)."""
+    """The Rules of a Profile (or of a raw ``selfeval`` dict); a misspelt key is refused, not ignored."""
     data = profile if isinstance(profile, dict) else profile.selfeval
     if not data:
         raise ProfileError(f"指标体系 {getattr(profile, 'name', '')} 没有 selfeval 部分（自评规则）：可参照内置的 2015.json")
+    unknown = [key for key in data if key not in KEYS]
+    if unknown:
+        raise ProfileError(f"指标体系的 selfeval 中的键“{unknown[0]}”不对，应为 {'、'.join(KEYS)}；写法见 docs/selfeval.md")
     try:
         reverse = str(data.get("reverse", "ratio"))
         if reverse not in ("ratio", "linear"):

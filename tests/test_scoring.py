@@ -135,3 +135,19 @@ def test_kinds_and_profile_errors():
         rules_from({**load_profile("2015").selfeval, "reverse": "square"})
     with pytest.raises(ProfileError, match="weights"):
         rules_from({**load_profile("2015").selfeval, "weights": {"产出指标": "五十"}})
+
+
+def test_a_misspelt_selfeval_key_stops_the_command_in_one_line(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from perfxl.cli import main
+
+    from conftest import DATA_2023
+
+    profile = tmp_path / "某市.json"
+    profile.write_text(json.dumps({"extends": "2015", "selfeval": {"weigths": {}}}), encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", "--profile", str(profile), str(DATA_2023)])
+    assert result.exit_code == 2
+    assert result.output.startswith("错误：指标体系的 selfeval 中的键“weigths”不对，应为 weights、")
