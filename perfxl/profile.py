@@ -222,10 +222,9 @@ def load_profile(spec: str | Path | None = None) -> Profile:
         rate_words=list(data.get("rate_words") or []),
         labels=labels,
         roles=dict(data.get("roles") or {}),
-        selfeval=dict(data.get("selfeval") or {}),
+        selfeval=dict(data.get("selfeval") or _builtin(DEFAULT)["selfeval"]),  # 自评 rules: the default's if none
     )
-    if profile.selfeval:  # a wrong 自评 section fails here, in one line, not later inside a worker
-        from .scoring import rules_from
+    from .scoring import rules_from
 
-        rules_from(profile)
+    rules_from(profile)  # a wrong 自评 section fails here, in one line, not later inside a worker
     return profile
