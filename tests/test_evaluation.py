@@ -145,3 +145,22 @@ def test_a_profile_with_caps_rescaling_and_linear_reverse_is_written_into_the_fo
     # (5 + 12.5 + 10 + 12.5 + 0 + 15 + 10) × 100 ÷ 85 = 76.47, capped at 69 for 执行率 50%
     assert ev.fund_score == ev.rule_fund_score and str(ev.fund_score) == "5"
     assert str(ev.total) == "69" and ev.rule_total == ev.total and ev.grade == ev.rule_grade == "中"
+
+
+def test_2021_cost_indicators_share_the_output_points(tmp_path):
+    from decimal import Decimal
+
+    from perfxl.model import Funds, Indicator, Project
+    from perfxl.targets import parse_target
+
+    rows = [("产出指标", "数量指标", "培训次数", "≥2次"), ("产出指标", "时效指标", "完成时限", "≤30天"),
+            ("成本指标", "经济成本指标", "培训成本", "≤5万元"), ("效益指标", "社会效益指标", "能力提升", "提升"),
+            ("满意度指标", "服务对象满意度指标", "满意度", "≥90%")]
+    project = Project(name="培训项目", department="某局", unit="某局", year="2024",
+                      funds_year=Funds(total=Decimal(5), fiscal=Decimal(5)),
+                      indicators=[Indicator(a, b, c, v, parse_target(v)) for a, b, c, v in rows])
+    target = perfxl.write_template(tmp_path / "目标表.xlsx", profile="2021", projects=[project])
+    result = perfxl.selfeval([target], tmp_path / "自评表", profile="2021")
+    (ev,) = [p.evaluation for p in perfxl.score(result.written, profile="2021").projects]
+    assert [str(r.weight) for r in ev.rows] == ["16.67", "16.67", "16.66", "30", "10"]
+    assert ev.weights_total() == 100 and result.notes == []
