@@ -323,7 +323,7 @@ def selfeval_cmd(targets, out_dir, actuals, profile, quiet):
 
     \b
     得分、总分和等级是公式，填入实际完成值后自动计算；填好后用 perfxl validate 复核。
-    退出码：0 已生成；1 已生成，但执行数文件中有对不上的行（已列出）；2 用法有误或没有找到项目。
+    退出码：0 已生成；1 已生成，但目标表有错误或执行数文件中有对不上的行（已列出）；2 用法有误或没有找到项目。
     """
     from .evalform import selfeval
 
@@ -333,6 +333,9 @@ def selfeval_cmd(targets, out_dir, actuals, profile, quiet):
     if not result.projects:
         click.echo("错误：没有找到任何绩效目标表，未生成自评表。", err=True)
         sys.exit(2)
+    errors = [f for f in result.findings if f.level == "error"]  # in the target forms: worth fixing first
+    for f in errors:
+        click.echo(format_finding(f))
     for path in result.written:
         click.echo(str(path))
     for note in result.notes:
@@ -341,7 +344,7 @@ def selfeval_cmd(targets, out_dir, actuals, profile, quiet):
         click.echo(f"警告：执行数文件{row}没有对应的项目，未使用", err=True)
     click.echo(f"已生成 {len(result.written)} 份自评表（{sum(len(p.indicators) for p in result.projects)} 个指标）"
                + (f"，执行数已填入 {result.filled} 个项目" if actuals else "") + "。")
-    sys.exit(1 if result.unmatched else 0)
+    sys.exit(1 if result.unmatched or errors else 0)
 
 
 @main.command("codes", context_settings=CONTEXT)

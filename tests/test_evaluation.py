@@ -95,7 +95,8 @@ def test_selfeval_command_exit_codes_and_actuals_in_yuan(tmp_path):
         ["市场监管局印刷制作费", "大连高新技术产业园区市场监督管理局", "528000", "500000"],
     ]})
     out = runner.invoke(main, ["selfeval", str(DATA_2023), "-o", str(tmp_path / "自评表"), "--actuals", str(actuals)])
-    assert out.exit_code == 0, out.output
+    assert out.exit_code == 1, out.output  # the seed's real error, listed first
+    assert "质量发展专项经费!B4 错误 missing-level1 缺少效益指标" in out.output
     assert "已生成 8 份自评表（64 个指标），执行数已填入 1 个项目。" in out.output
     assert "注意：质量发展专项经费：分值合计 70.00，不是 100（缺少效益指标）" in out.output
     printing = perfxl.score([tmp_path / "自评表" / "市场监管局印刷制作费_自评表.xlsx"]).projects[0].evaluation
