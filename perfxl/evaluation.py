@@ -179,10 +179,14 @@ def is_evaluation(grid: Grid, profile: Profile) -> bool:
 
 
 def _amount(value: object) -> Decimal | None:
+    """An amount, 分值 or 得分 cell as a Decimal; None when blank, a dash or no sensible number."""
     if isinstance(value, str) and value.strip() in ("—", "-", "/"):
         return None
-    number, ok = parse_amount(value)
-    return number if ok else None
+    try:
+        number, ok = parse_amount(value)
+    except ArithmeticError:  # 1e300, inf: Decimal cannot round it to a whole number
+        return None
+    return number if ok and number is not None and number.is_finite() else None
 
 
 def read_evaluations(grid: Grid, profile: Profile) -> list[Project]:
@@ -368,7 +372,7 @@ def check_evaluation(project: Project, rules: Rules) -> list[Finding]:
         if (rule.kind == MORE and t.operator in ("≥", ">") and rule.actual is not None and t.number
                 and t.number > 0 and rule.actual >= t.number * rules.overshoot and not row.reason.strip()):
             add("overshoot-unexplained", row.cells.get("reason", where), level3=row.level3, actual=value_text(row.actual),
-                value=row.value, ratio=f"{(rule.actual / t.number * 100).quantize(Decimal(1))}")
+                value=row.value, ratio=f"{rule.actual / t.number * 100:.0f}")
 
     weights = ev.weights_total()
     if weights != 100:
@@ -387,6 +391,8 @@ def _how_to_fill(row: Row, rules: Rules) -> str:
     t = row.target
     if row.rule.kind == TIER:
         return "请从下拉列表选择：" + " / ".join(x.name for x in rules.tiers)
+    if t.number is None:
+        return "请填写实际完成值"
     return f"请填写数值，单位与年度指标值相同（如 {t.number.normalize():f}{t.unit}）"
 
 

@@ -165,3 +165,16 @@ def test_2021_cost_indicators_share_the_output_points(tmp_path):
     (ev,) = [p.evaluation for p in perfxl.score(result.written, profile="2021").projects]
     assert [str(r.weight) for r in ev.rows] == ["16.67", "16.67", "16.66", "30", "10"]
     assert ev.weights_total() == 100 and result.notes == []
+
+
+def test_absurd_numbers_are_findings_not_a_broken_file(tmp_path):
+    rows = [list(r) for r in OFFICIAL]
+    rows[12][4] = 1e300  # an actual far beyond its ≥20次 target: full points, and asked to explain
+    rows[13][5] = "NaN"  # a 分值 that is no number
+    rows[5][4] = 1e300  # 全年执行数
+    path = write_workbook(tmp_path / "自评.xlsx", {"自评表": rows})
+    result = perfxl.score([path])
+    codes = {(f.code, f.cell) for f in result.findings}
+    assert "broken-file" not in {c for c, _ in codes}
+    assert ("overshoot-unexplained", "H13") in codes and ("weights-not-100", "F19") in codes
+    assert str(result.projects[0].evaluation.rule_fund_score) == "10.00"  # 执行率 capped at 100%
