@@ -170,7 +170,7 @@ def test_2021_cost_indicators_share_the_output_points(tmp_path):
 def test_absurd_numbers_are_findings_not_a_broken_file(tmp_path):
     rows = [list(r) for r in OFFICIAL]
     rows[12][4] = 1e300  # an actual far beyond its ≥20次 target: full points, and asked to explain
-    rows[13][5] = "NaN"  # a 分值 that is no number
+    rows[13][5] = "十五"  # a 分值 that is no number
     rows[5][4] = 1e300  # 全年执行数
     path = write_workbook(tmp_path / "自评.xlsx", {"自评表": rows})
     result = perfxl.score([path])
