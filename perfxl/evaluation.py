@@ -184,9 +184,18 @@ def _amount(value: object) -> Decimal | None:
         return None
     try:
         number, ok = parse_amount(value)
-    except ArithmeticError:  # 1e300, inf: Decimal cannot round it to a whole number
-        return None
+    except ArithmeticError:  # 1e300: more digits than tidy_decimal can round, but still a number
+        try:
+            number, ok = Decimal(str(value).strip()), True
+        except ArithmeticError:
+            return None
     return number if ok and number is not None and number.is_finite() else None
+
+
+def _points(value: object) -> Decimal | None:
+    """A 分值 or 得分 cell: an amount no form would have (above a million) is no number."""
+    number = _amount(value)
+    return number if number is not None and abs(number) < 1000000 else None
 
 
 def read_evaluations(grid: Grid, profile: Profile) -> list[Project]:
@@ -245,7 +254,7 @@ def _read_one(grid: Grid, profile: Profile, kinds, start: int, end: int) -> Proj
             if slot == "fund_total":
                 cell = lambda k: rows[r][fund_cols[k]] if k in fund_cols and fund_cols[k] < len(rows[r]) else ""  # noqa: E731
                 ev.budget_start, ev.budget, ev.spent = (_amount(cell(k)) for k in ("budget_start", "budget", "spent"))
-                ev.fund_weight, ev.fund_score = _amount(cell("weight")), _amount(cell("score"))
+                ev.fund_weight, ev.fund_score = _points(cell("weight")), _points(cell("score"))
                 for k in FUND_COLUMNS:
                     if k in fund_cols:
                         ev.cells[k] = grid.address(r, fund_cols[k])
@@ -272,7 +281,7 @@ def _read_one(grid: Grid, profile: Profile, kinds, start: int, end: int) -> Proj
             if k == "total" and ev.total is None:
                 score_col = ind_cols.get("score")
                 value = rows[r][score_col] if score_col is not None and score_col < len(rows[r]) else right_of(r, c)[0]
-                ev.total = _amount(value)
+                ev.total = _points(value)
                 ev.cells["total"] = grid.address(r, score_col if score_col is not None else c + 1)
                 if "weight" in ind_cols:
                     ev.cells["weights_total"] = grid.address(r, ind_cols["weight"])
@@ -295,7 +304,7 @@ def _indicator_row(grid: Grid, p: Project, ev: Evaluation, cols: dict[str, int],
     level1 = _POINTS.sub("", value_text(at("level1"))) or (previous.level1 if previous else "")
     level2 = value_text(at("level2")) or (previous.level2 if previous and not value_text(at("level1")) else "")
     item = Row(level1=level1, level2=level2, level3=level3, value=value, actual=at("actual"),
-               weight=_amount(at("weight")), score=_amount(at("score")), reason=value_text(at("reason")))
+               weight=_points(at("weight")), score=_points(at("score")), reason=value_text(at("reason")))
     for k in ("level3", "value", "actual", "weight", "score", "reason"):
         if k in cols:
             item.cells[k] = grid.address(r, cols[k])
