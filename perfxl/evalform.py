@@ -156,7 +156,7 @@ def is_our_selfeval(path: Path) -> bool:
 
 
 def file_name(project: Project, taken: set[str]) -> str:
-    base = _FILE_CHARS.sub("_", project.name).strip(" .") or "项目"
+    base = _FILE_CHARS.sub("_", project.name).strip(" .")[:60] or "项目"  # file names end at 255 bytes
     name, n = f"{base}_自评表.xlsx", 2
     while name.lower() in taken:
         name, n = f"{base}({n})_自评表.xlsx", n + 1

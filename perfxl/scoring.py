@@ -203,12 +203,12 @@ class Score:
 def score_indicator(target: Target, actual: object, weight: Decimal, rules: Rules) -> Score:
     """Score one indicator's actual against its target for ``weight`` points (DESIGN: issue 15)."""
     kind = scoring_kind(target)
+    if kind == NONE:
+        return Score(None, kind, problem="no-target")
     if actual is None or (isinstance(actual, str) and not actual.strip()):
         return Score(None, kind, problem="missing")
     if is_not_applicable(actual, rules):
         return Score(None, kind, problem="not-applicable")
-    if kind == NONE:
-        return Score(None, kind, problem="no-target")
     if kind == TIER:
         tier = find_tier(actual, rules)
         if tier is None:

@@ -94,6 +94,7 @@ def test_units_are_compared_in_the_target_unit():
     assert score_indicator(parse_target("≥130个"), "130次", D(10), RULES).problem == "not-comparable"
     assert score_indicator(parse_target("≥130个"), "", D(10), RULES).problem == "missing"
     assert score_indicator(parse_target("≥130个"), "不适用", D(10), RULES).problem == "not-applicable"
+    assert score_indicator(parse_target(""), "", D(10), RULES).problem == "no-target"  # nothing to score against
 
 
 def test_execution_rate():
