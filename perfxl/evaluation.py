@@ -47,6 +47,7 @@ FUND_ROWS = ("fund_total", "fund_fiscal", "fund_carry", "fund_other")
 FUND_COLUMNS = ("budget_start", "budget", "spent", "weight", "rate", "score")
 BASE_KINDS = {"name", "department", "unit", "level1", "level2", "level3", "value", "end"}
 _UNIT = re.compile(r"\((万元|元)\)$")
+_YEAR = re.compile(r"(\d{4})\s*年度")
 _LETTERS = re.compile(r"\([A-Za-z/+\-*×÷]+\)$")  # 全年预算数(A), 执行率(B/A)
 _POINTS = re.compile(r"\s*[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]\s*$")  # 产出指标(50分)
 
@@ -243,6 +244,8 @@ def _read_one(grid: Grid, profile: Profile, kinds, start: int, end: int) -> Proj
             r += 1
             continue
         for c, k, v in toks:
+            if k is None and not p.year and isinstance(v, str) and (year := _YEAR.search(v)):
+                p.year = year.group(1)
             if k in ("name", "department", "unit") and not getattr(p, k):
                 value, vc = right_of(r, c)
                 setattr(p, k, value_text(value))

@@ -202,6 +202,7 @@ def test_consolidate_writes_the_score_summary(year):
     wb = openpyxl.load_workbook(out, data_only=True)
     assert wb.sheetnames == ["自评汇总", "得分差异", "等级分布", "按实施单位", "校验问题"]
     ws = wb["自评汇总"]
+    assert ws["A1"].value == "2023年度 大连高新技术产业园区市场监督管理局 项目支出绩效自评汇总表"
     header = [c.value for c in ws[3]]
     assert header[:14] == ["序号", "项目名称", "主管部门", "实施单位", "全年预算数", "全年执行数", "执行率", "执行率得分",
                            "产出指标得分", "效益指标得分", "满意度指标得分", "总分", "等级", "表内总分"]
