@@ -401,13 +401,16 @@ def _write_sheet(ws, f: _Formats, p: Project, ev: Evaluation, rules: Rules, year
     t0 = last + 1  # 0-based row of 总分
     t = t0 + 1
     fund = FUND_ROW + 1
-    rng = lambda col: f"{col}{first + 1}:{col}{last + 1}" if ev.rows else f"{col}{t}:{col}{t}"  # noqa: E731
+    rng = lambda col: f"{col}{first + 1}:{col}{last + 1}"  # noqa: E731 - the indicator rows of a column
+    grid = bool(ev.rows)  # a form without indicators still gets its fund row scored, and no self-reference
     ws.merge_range(t0, 0, t0, 4, "总分", f.label)
-    ws.write_formula(t0, 5, f"=SUM(F{fund},{rng('F')})", f.points, float(ev.weights_total()))
-    core = f"SUM(H{fund},{rng('G')})"
-    if rules.rescale:
+    ws.write_formula(t0, 5, f"=SUM(F{fund}{',' + rng('F') if grid else ''})", f.points, float(ev.weights_total()))
+    core = f"SUM(H{fund}{',' + rng('G') if grid else ''})"
+    if rules.rescale and grid:
         core = f"{core}*100/(F{fund}+SUMIF({rng('N')},1,{rng('F')}))"
-    open_rows = f'OR(NOT(ISNUMBER(H{fund})),SUM({rng("O")})>0)'
+    elif rules.rescale:
+        core = f"{core}*100/F{fund}"
+    open_rows = f'OR(NOT(ISNUMBER(H{fund})),SUM({rng("O")})>0)' if grid else f"NOT(ISNUMBER(H{fund}))"
     raw_total = None
     if ev.rule_total is not None:
         raw_total = ev.rule_total if not rules.caps else _uncapped(ev, rules)

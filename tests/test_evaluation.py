@@ -1,6 +1,7 @@
 """Reading 自评表 that people filled by hand in an official layout, and the selfeval command's edges."""
 
 import json
+from decimal import Decimal
 
 from click.testing import CliRunner
 
@@ -149,8 +150,6 @@ def test_a_profile_with_caps_rescaling_and_linear_reverse_is_written_into_the_fo
 
 
 def test_2021_cost_indicators_share_the_output_points(tmp_path):
-    from decimal import Decimal
-
     from perfxl.model import Funds, Indicator, Project
     from perfxl.targets import parse_target
 
@@ -178,3 +177,17 @@ def test_absurd_numbers_are_findings_not_a_broken_file(tmp_path):
     assert "broken-file" not in {c for c, _ in codes}
     assert ("overshoot-unexplained", "H13") in codes and ("weights-not-100", "F19") in codes
     assert str(result.projects[0].evaluation.rule_fund_score) == "10.00"  # 执行率 capped at 100%
+
+
+def test_a_project_without_indicators_gets_a_form_without_circular_formulas(tmp_path):
+    import openpyxl
+
+    from perfxl.model import Funds, Project
+
+    project = Project(name="空项目", department="某局", unit="某局", year="2024", funds_year=Funds(total=Decimal(3)))
+    target = perfxl.write_template(tmp_path / "目标表.xlsx", projects=[project])
+    result = perfxl.selfeval([target], tmp_path / "自评表")
+    ws = openpyxl.load_workbook(result.written[0]).worksheets[0]
+    assert ws["A12"].value == "一级指标" and ws["A13"].value == "总分"
+    assert ws["F13"].value == "=SUM(F6)" and ws["J13"].value == '=IF(NOT(ISNUMBER(H6)),"",ROUND(SUM(H6),2))'
+    assert result.notes == ["空项目：分值合计 10.00，不是 100（缺少产出指标、效益指标、满意度指标）；请在生成的自评表中调整分值"]
