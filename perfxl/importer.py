@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .arguments import as_path, as_paths
-from .errors import InputError, UsageError, show_path
-from .findings import CATALOGUE
+from .errors import InputError, UsageError, describe_os_error, show_path
+from .findings import CATALOGUE, finding
 from .form import find_forms
 from .grid import Grid, decode_text, grid_from_docx, grid_from_text
-from .model import Project
+from .model import Finding, FindingCounts, Project
 from .output import check_output, prepare_folder
+from .pipeline import read
 from .profile import Profile, load_profile
 from .scan import OLE_MAGIC, ZIP_MAGIC, Rejected, guard_zip, read_regular
 
@@ -55,15 +56,20 @@ def source_grid(path: Path) -> Grid:
         raise InputError(f"{show_path(path)}：{what}；请确认是 Word 导出的 .docx 或文本文件") from None
     except InputError:
         raise
-    except Exception as exc:  # python-docx raises many kinds on damaged files
-        raise InputError(f"{show_path(path)} 无法读取（{type(exc).__name__}）；请确认是 Word 导出的 .docx 或文本文件") from None
+    except OSError as exc:
+        raise InputError(f"{show_path(path)} 无法读取（{describe_os_error(exc)}）") from None
+    except Exception:  # python-docx raises many kinds on damaged files
+        raise InputError(f"{show_path(path)} 已损坏，无法读取；请确认是 Word 导出的 .docx 或文本文件") from None
 
 
 @dataclass
-class ImportResult:
+class ImportResult(FindingCounts):
+    """What was written, the projects in it, and the findings of checking what was written."""
+
     written: list[Path] = field(default_factory=list)
     projects: list[Project] = field(default_factory=list)
     empty_sources: list[Path] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
 
 
 def import_forms(sources, out_dir: str | Path, profile: str | Profile | None = None,
@@ -73,6 +79,10 @@ def import_forms(sources, out_dir: str | Path, profile: str | Profile | None = N
     A file already in ``out_dir`` is replaced only if an earlier import wrote it and nobody has
     saved it since (else it may be a form somebody went on filling in), or with ``overwrite``;
     nothing is written when one would be refused.
+
+    The written workbooks are then read back and checked as ``perfxl validate`` would (so what
+    the import missed shows as findings on the new files); a source without any form is an error.
+    ``progress`` is called with the number of workbooks to write, then with each one written.
     """
     sources = [Path(s) for s in as_paths(sources, "sources")]
     out_dir = as_path(out_dir, "out_dir")
@@ -84,15 +94,21 @@ def import_forms(sources, out_dir: str | Path, profile: str | Profile | None = N
         found = find_forms(source_grid(source), prof)
         if not found:
             result.empty_sources.append(source)
+            result.findings.append(finding("no-form-in-source", file=str(source)))
         result.projects.extend(found)
     taken: set[str] = set()
     targets = [out_dir / safe_filename(project.name, taken) for project in result.projects]
     for target in targets:
         check_output(target, "import", inputs=sources, force=overwrite)
-    prepare_folder(out_dir)
+    if targets:
+        prepare_folder(out_dir)
+    if progress:
+        progress(len(targets))
     for project, target in zip(result.projects, targets):
         write_template(target, profile=prof, projects=[project], kind="import", force=overwrite)
         result.written.append(target)
         if progress:
             progress(target)
+    if result.written:
+        result.findings.extend(read(result.written, prof).findings)
     return result

@@ -49,7 +49,7 @@ def build_time(default: dt.datetime | None = None) -> dt.datetime:
 # The output rule (docs/safety.md): perfxl replaces a file only when it wrote that file as the
 # same kind and no program has saved it since, or when told to (--force); never an input.
 MARKER = "perfxl_output"  # custom document property naming the kind of workbook perfxl wrote
-KIND_NAMES = {"summary": "汇总表", "template": "模板", "import": "导入的项目表", "csv": "CSV 表格"}
+KIND_NAMES = {"summary": "汇总表", "scores": "自评汇总表", "template": "模板", "import": "导入的项目表", "csv": "CSV 表格"}
 _MARKER_VALUE = re.compile(rb'name="' + MARKER.encode() + rb'"[^>]*>\s*<vt:lpwstr>([a-z-]{1,20})</vt:lpwstr>')
 _CREATED = re.compile(rb"<dcterms:created[^>]*>([^<]{1,40})</dcterms:created>")
 _MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]{1,40})</dcterms:modified>")
@@ -100,11 +100,12 @@ def written_kind(path, csv_header: bytes = b"") -> str | None:
     return None
 
 
-def check_output(output, kind: str, *, inputs=(), force: bool = False, suffixes=(".xlsx",),
+def check_output(output, kind: str | tuple[str, ...], *, inputs=(), force: bool = False, suffixes=(".xlsx",),
                  csv_header: bytes = b"") -> None:
     """Refuse, before any work, an output that would replace an input or a file perfxl did not write.
 
     ``inputs`` are compared as real files (device and inode: symlinks and hard links included).
+    ``kind`` may be several (consolidate writes a summary or a score summary).
     ``force`` allows replacing any file except an input.
     """
     output = Path(output)
@@ -120,8 +121,9 @@ def check_output(output, kind: str, *, inputs=(), force: bool = False, suffixes=
         raise UsageError(f"输出文件 {show_path(output)} 就是输入文件之一；请用 -o 指定另一个文件名")
     if not os.path.isfile(output):
         raise UsageError(f"输出位置 {show_path(output)} 不是普通文件（是文件夹或设备）；请换一个文件名")
-    if not force and written_kind(output, csv_header) != kind:
-        raise UsageError(f"{show_path(output)} 已经存在，且不是 perfxl 写出的{KIND_NAMES.get(kind, kind)}"
+    kinds = (kind,) if isinstance(kind, str) else kind
+    if not force and written_kind(output, csv_header) not in kinds:
+        raise UsageError(f"{show_path(output)} 已经存在，且不是 perfxl 写出的{KIND_NAMES.get(kinds[0], kinds[0])}"
                          f"（或已被其他程序改过）；未写出任何文件。请换一个文件名，或加 --force 覆盖")
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from . import scan
 from .arguments import as_path, as_paths, as_text
 from .errors import UsageError, show_path
+from .evaluation import ScoreResult, check_against_targets
 from .model import Consolidation, ReadResult
 from .output import check_output, prepare_folder, written_kind
 from .profile import Profile, load_profile
@@ -52,6 +53,7 @@ def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=No
     spreadsheet is an error finding. Every file is read in a worker process (``workers`` of them
     at most, default: one per core), which confines a crash to its file; ``meanwhile`` is called
     once in this process while the workers read.
+    ``progress`` is called first with the number of files to read, then with each file read.
     """
     paths = as_paths(paths)
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
@@ -67,14 +69,36 @@ def _read(inputs: scan.Inputs, prof: Profile, progress, workers, meanwhile) -> R
     result.findings.extend(inputs.problems)
     files = [str(path) for path in inputs.files]
     workers = workers or os.cpu_count() or 1
+    if progress:
+        progress(len(files))  # the total first, then each file as it is done
     with paused_gc():
         outcomes = read_parallel(files, prof, workers, progress, meanwhile=meanwhile) if files else []
         for path, (projects, findings) in zip(files, outcomes):
             result.files.append(path)
             result.projects.extend(projects)
             result.findings.extend(findings)
-        result.findings.extend(check_duplicates(result.projects))
+        forms = [p for p in result.projects if p.evaluation is None]
+        evaluated = [p for p in result.projects if p.evaluation is not None]
+        # A 自评表 repeats its target form's project: duplicates are looked for within each kind.
+        result.findings.extend(check_duplicates(forms) + check_duplicates(evaluated))
+        if evaluated:  # 自评表 against the approved target forms read with them
+            result.findings.extend(check_against_targets(result.projects))
     return result
+
+
+def score(paths, profile: str | Profile | None = None, **options) -> ScoreResult:
+    """Read filled 自评表 and rescore them by the profile's rules (``perfxl.score``).
+
+    Target forms among ``paths`` are the approved targets the 自评表 are checked against.
+    ``options`` go to ``read`` (exclude, progress, workers).
+    """
+    result = read(paths, profile, **options)
+    return ScoreResult(projects=[p for p in result.projects if p.evaluation is not None],
+                       targets=[p for p in result.projects if p.evaluation is None],
+                       findings=result.findings, files=result.files, skipped=result.skipped)
+
+
+OUTPUT_KINDS = ("summary", "scores")  # what consolidate writes: a summary, or the 自评 score summary
 
 
 def _load_writer() -> None:
@@ -82,6 +106,22 @@ def _load_writer() -> None:
     import importlib
 
     importlib.import_module("perfxl.tablesheet")
+
+
+def _consolidate_scores(out: Consolidation, output: Path, profile: Profile, title: str | None,
+                       strict: bool) -> Consolidation:
+    """Inputs holding 自评表: their score summary (scoresummary.py); target forms read with them were
+    the approved targets they were checked against."""
+    from .scoresummary import write_scores
+    from .summary import default_title
+
+    out.projects = [p for p in out.projects if p.evaluation is not None]
+    out.title = title or default_title(out.projects).replace("项目绩效目标汇总表", "项目支出绩效自评汇总表")
+    if strict and out.errors:
+        return out
+    write_scores(output, out.projects, out.findings, profile, out.title)
+    out.written = output
+    return out
 
 
 def consolidate(paths, output: str | Path, *, profile: str | Profile | None = None, title: str | None = None,
@@ -92,7 +132,8 @@ def consolidate(paths, output: str | Path, *, profile: str | Profile | None = No
     With ``strict`` and any error, nothing is written. The output is never read as an input.
     The output (and each CSV in ``csv_dir``) replaces only a file perfxl wrote as such and nobody
     saved since, unless ``force``; never an input. All of that is checked before reading.
-    ``progress`` is called with each file read, then once with None when writing starts.
+    ``progress`` is called with the number of files, with each file read, then once with None
+    when writing starts.
     """
     from .summary import CSV_NAMES, csv_header, default_title, write_csvs, write_summary
 
@@ -102,11 +143,11 @@ def consolidate(paths, output: str | Path, *, profile: str | Profile | None = No
     csv_dir = as_path(csv_dir, "csv_dir") if csv_dir is not None else None
     prof = _profile(profile)
     # An earlier summary found in an input folder is the one a re-run replaces, not an input.
-    inputs = scan.collect(paths, exclude=[output] if written_kind(output) == "summary" else ())
+    inputs = scan.collect(paths, exclude=[output] if written_kind(output) in OUTPUT_KINDS else ())
     if inputs.missing:
         raise UsageError(f"找不到：{'、'.join(map(show_path, inputs.missing))}；请检查路径")
     given = [p for p in paths if not os.path.isdir(p)]  # named inputs, spreadsheets or not
-    check_output(output, "summary", inputs=[*given, *inputs.files], force=force)
+    check_output(output, OUTPUT_KINDS, inputs=[*given, *inputs.files], force=force)
     if csv_dir is not None:
         prepare_folder(csv_dir)
         for sheet, name in CSV_NAMES.items():
@@ -117,6 +158,10 @@ def consolidate(paths, output: str | Path, *, profile: str | Profile | None = No
         out = Consolidation(projects=sort_projects(result.projects), findings=sort_findings(result.findings),
                             files=result.files, skipped=result.skipped)
         out.title = title or default_title(out.projects)
+        if any(p.evaluation is not None for p in out.projects):  # 自评表: the score summary instead
+            if csv_dir:
+                raise UsageError("输入中有自评表：自评汇总表不另存 CSV，请去掉 --csv-dir（它只用于目标表的汇总）")
+            return _consolidate_scores(out, output, prof, title, strict)
         if (strict and out.errors) or not out.projects:
             return out
         if progress:

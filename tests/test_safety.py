@@ -164,9 +164,9 @@ def test_a_suffix_that_does_not_match_what_is_written_is_refused(tmp_path, name)
 
 def test_a_panicking_xls_alone_is_one_finding(tmp_path):
     result = cli("validate", CRASH / "panic.xls", "--format", "json", "-q")
-    assert result.returncode == 1
+    assert result.returncode == 2  # no form found: the one line says so, and nothing of Rust or Python
     assert [(f["code"], f["file"]) for f in json.loads(result.stdout)] == [("reader-crashed", str(CRASH / "panic.xls"))]
-    assert result.stderr == ""
+    assert result.stderr == "错误：检查了 1 个文件，没有找到任何绩效目标表（读不了的文件已在上面列出）。\n"
 
 
 def test_panicking_and_aborting_files_among_good_ones_cost_one_finding_each(tmp_path):
@@ -204,7 +204,7 @@ def test_fifo_and_dev_zero_named_xlsx_are_findings_not_hangs(tmp_path):
     codes = {(Path(f["file"]).name, f["code"]) for f in json.loads(result.stdout)}
     assert {("x.xlsx", "not-regular-file"), ("zero.xlsx", "not-regular-file")} <= codes
     explicit = cli("validate", folder / "x.xlsx", "-q")
-    assert explicit.returncode == 1 and "not-regular-file" in explicit.stdout
+    assert explicit.returncode == 2 and "not-regular-file" in explicit.stdout
     imported = cli("import", folder / "x.xlsx", "-o", tmp_path / "out")
     assert imported.returncode == 2
     assert imported.stderr.strip() == (f"错误：{folder / 'x.xlsx'}：这不是普通文件（是设备、管道或套接字），未读取；"
@@ -303,8 +303,8 @@ def test_control_bidi_and_zero_width_characters_in_names_are_made_visible(tmp_pa
     shutil.copy(QUALITY, folder / name)
     result = cli("validate", folder / name, "-q")
     lines = result.stdout.splitlines()
-    assert lines[0] == (f"{folder}/a\\x0ab\\x1b[31m\\u202eslx.xlsx\\u200b.xlsx!质量发展专项经费!B4 错误 missing-level1 "
-                        "缺少效益指标：每个项目至少要有一个效益指标（2015版指标体系），请补充")
+    assert (f"{folder}/a\\x0ab\\x1b[31m\\u202eslx.xlsx\\u200b.xlsx!质量发展专项经费!B4 错误 missing-level1 "
+            "缺少效益指标：每个项目至少要有一个效益指标（2015版指标体系），请补充") in lines
     shown = f"{folder}/a\\x0ab\\x1b[31m\\u202eslx.xlsx\\u200b.xlsx!"
     assert all(line.startswith(shown) for line in lines[:-1]) and lines[-1].startswith("共检查 1 个文件")
     assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
@@ -537,4 +537,4 @@ def test_library_arguments_are_checked_up_front(tmp_path):
 def test_years_outside_2000_2100_are_refused_by_the_cli(tmp_path):
     result = CliRunner().invoke(main, ["template", "-o", str(tmp_path / "t.xlsx"), "--year", "1999"])
     assert result.exit_code == 2
-    assert result.output.strip() == "错误：--year 的值不对（应是 2000–2100 之间的年份）；用 perfxl template -h 查看用法"
+    assert result.output.strip() == "错误：--year 的值不对：应是 2000–2100 之间的年份；用 perfxl template -h 查看用法"
