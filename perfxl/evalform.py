@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
-from .errors import InputError, UsageError
+from .errors import InputError, UsageError, describe_os_error
 from .evaluation import Evaluation, Row, applicable, rescore
 from .form import parse_amount
 from .grid import decode_text
@@ -75,15 +75,18 @@ def read_actuals(path: str | Path) -> list[tuple[int, str, str, Decimal | None, 
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"无法读取执行数文件 {path}（{exc.strerror}）") from None
+        raise InputError(f"无法读取执行数文件 {path}（{describe_os_error(exc)}）") from None
     if data[:2] == b"PK" or data[:4] == b"\xd0\xcf\x11\xe0":
-        import python_calamine
+        # Guarded like any input workbook before calamine sees it (bombs, far cells, entities).
+        from .reading import Unreadable, classify, open_book
 
         try:
-            book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+            book, _ = open_book(str(path), data, classify(str(path), data))
             rows = book.get_sheet_by_index(0).to_python()
-        except Exception as exc:  # calamine's own errors on damaged files
-            raise InputError(f"执行数文件 {path} 无法读取（{type(exc).__name__}）：请另存为 xlsx 或 CSV") from None
+        except Unreadable as exc:
+            raise InputError(f"执行数文件 {path}：{exc.finding.message}") from None
+        except Exception:  # calamine's own errors on damaged files
+            raise InputError(f"执行数文件 {path} 已损坏，无法读取：请另存为 xlsx 或 CSV") from None
     else:
         rows = list(csv.reader(io.StringIO(decode_text(data))))
     for h, row in enumerate(rows[:20]):
