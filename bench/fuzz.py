@@ -98,6 +98,8 @@ def main() -> None:
                             FIXTURES.mkdir(parents=True, exist_ok=True)
                             shutil.copy(path, FIXTURES / path.name)
                 shutil.rmtree(batch_dir)
+                print(f"  {kind}: {first + len(paths)} done, {time.perf_counter() - start:.0f} s, "
+                      f"{len(failures)} failures so far", flush=True)
             print(f"{kind}: {sum(kinds.values())} mutants in {time.perf_counter() - start:.0f} s, seed {args.seed}",
                   flush=True)
             for name, n in sorted(kinds.items()):
