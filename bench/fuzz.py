@@ -34,7 +34,7 @@ FIXTURES = ROOT / "tests" / "fixtures" / "fuzz"
 def check(paths: list[Path], work: Path) -> str:
     """'' when perfxl handled these inputs, else what went wrong.
 
-    Exit 2 is right only when no input held a project ("没有找到任何项目"); every input must
+    Exit 2 is right only when no input held a project ("没有找到任何绩效目标表"); every input must
     show up as a project's source or in a finding.
     """
     out, csv_dir = work / "s.xlsx", work / "csv"
@@ -46,7 +46,7 @@ def check(paths: list[Path], work: Path) -> str:
             proc = subprocess.run([sys.executable, "-m", "perfxl", *args], capture_output=True, text=True, timeout=600)
         except subprocess.TimeoutExpired:
             return f"{args[0]}: timeout"
-        nothing = proc.returncode == 2 and "没有找到任何项目" in proc.stderr
+        nothing = proc.returncode == 2 and "没有找到任何绩效目标表" in proc.stderr
         if "Traceback" in proc.stderr + proc.stdout or (proc.returncode not in (0, 1) and not nothing):
             return f"{args[0]}: exit {proc.returncode}: {proc.stderr.strip().splitlines()[-1:]}"
         if args[0] == "validate":

@@ -195,6 +195,9 @@ def check_levels(project: Project, profile: Profile, ind: Indicator) -> list[Fin
     return out
 
 
+SHOWN_DUPLICATES = 5  # places named in a duplicate-project finding
+
+
 def check_duplicates(projects: list[Project]) -> list[Finding]:
     """A project met twice (same 项目名称 and 实施单位) is kept twice and flagged on both."""
     groups: dict[tuple[str, str], list[Project]] = {}
@@ -205,8 +208,12 @@ def check_duplicates(projects: list[Project]) -> list[Finding]:
     for (name, unit), group in groups.items():
         if len(group) < 2:
             continue
-        for p in group:
-            others = "；".join(f"{o.file}!{o.sheet}" for o in group if o is not p)
+        places = [f"{o.file}!{o.sheet}" for o in group[:SHOWN_DUPLICATES + 1]]
+        for i, p in enumerate(group):
+            # A few of the others, and how many: listing all would grow with the square of the copies.
+            others = "；".join([x for j, x in enumerate(places) if j != i][:SHOWN_DUPLICATES])
+            if len(group) - 1 > SHOWN_DUPLICATES:
+                others += f" 等 {len(group) - 1} 处"
             out.append(finding("duplicate-project", project=p, cell=p.cells.get("name", ""), name=name,
                                unit=f"（{unit}）" if unit else "", others=others))
     return out

@@ -538,3 +538,17 @@ def test_years_outside_2000_2100_are_refused_by_the_cli(tmp_path):
     result = CliRunner().invoke(main, ["template", "-o", str(tmp_path / "t.xlsx"), "--year", "1999"])
     assert result.exit_code == 2
     assert result.output.strip() == "错误：--year 的值不对：应是 2000–2100 之间的年份；用 perfxl template -h 查看用法"
+
+
+def test_many_copies_of_one_project_cost_linear_memory():
+    """The ods fuzz run found a sheet holding 16,383 copies of a form: each duplicate-project finding
+    listed every other copy, 16,383² places (23 GB, killed by the OOM killer). Now a few and a count."""
+    from perfxl.model import Project
+    from perfxl.rules import check_duplicates
+
+    copies = [Project(name="重复项目", unit="某单位", file=f"f{i}.xlsx", sheet="Sheet1") for i in range(3000)]
+    findings = check_duplicates(copies)
+    assert len(findings) == 3000
+    assert findings[0].message == ("项目“重复项目”（某单位）重复出现，另见 f1.xlsx!Sheet1；f2.xlsx!Sheet1；f3.xlsx!Sheet1；"
+                                   "f4.xlsx!Sheet1；f5.xlsx!Sheet1 等 2999 处：请删除重复的一份")
+    assert max(len(f.message) for f in findings) < 200
