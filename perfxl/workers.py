@@ -11,6 +11,7 @@ to disk (docs/safety.md).
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import multiprocessing
 import multiprocessing.connection
@@ -67,6 +68,8 @@ def _end_with_parent() -> None:
 
 def _init(profile, progress, limits: bool) -> None:
     _end_with_parent()
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_SETMASK, set())  # forked while the parent held them
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt ends
     for name in ("SIGTERM", "SIGHUP"):  # not the parent's handlers (inherited by fork)
         if hasattr(signal, name):
@@ -142,7 +145,8 @@ def _run(paths, indexes, profile, workers, limits, results, progress, meanwhile=
     pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(chunks))), mp_context=context,
                                initializer=_init, initargs=(profile, reading, limits))
     try:
-        futures = [(chunk, pool.submit(_read_chunk, n, [paths[i] for i in chunk])) for n, chunk in enumerate(chunks)]
+        with _signals_held():  # the workers are forked here: a signal now would be lost in an atfork hook
+            futures = [(chunk, pool.submit(_read_chunk, n, [paths[i] for i in chunk])) for n, chunk in enumerate(chunks)]
         if meanwhile:
             meanwhile()
         for chunk, future in futures:
@@ -163,6 +167,24 @@ def _run(paths, indexes, profile, workers, limits, results, progress, meanwhile=
         if at and chunk[at - 1] not in results:
             suspects.append(chunk[at - 1])
     return suspects
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Ctrl-C, SIGTERM and SIGHUP held back while workers are forked, delivered right after.
+
+    Arriving during os.fork, the interrupt would be raised in an at-fork hook and dropped there
+    (“Exception ignored”), and the run would go on.
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)}
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:

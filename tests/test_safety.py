@@ -517,7 +517,7 @@ def test_library_arguments_are_checked_up_front(tmp_path):
     assert len(read(p for p in map(str, FORMS)).projects) == 8  # a generator is read once, not used up
     assert len(read(os.fsencode(DATA_2023)).projects) == 8
     assert len(read([DATA_2023]).projects) == 8
-    with pytest.raises(TypeError, match="paths 应是路径或路径的列表，而不是 NoneType"):
+    with pytest.raises(TypeError, match="paths 应是路径或路径的列表，而不是 None"):
         read(None)
     with pytest.raises(TypeError, match="paths 中的一项 应是路径"):
         read([str(QUALITY), 3])
