@@ -132,6 +132,7 @@ def projects_from_summary(book, file: str) -> tuple[list[Project], list[Finding]
                 continue
             p = by_number.get(t.text(row, "项目序号")) or by_place.get(
                 (t.text(row, "文件"), t.text(row, "工作表"), t.text(row, "项目名称")))
-            findings.append(carried(level, code, t.text(row, "说明"), t.text(row, "文件"), t.text(row, "工作表"),
-                                    t.text(row, "单元格"), p))
+            named = t.text(row, "文件")
+            findings.append(carried(level, code, t.text(row, "说明"), f"{file} > {named}" if named else file,
+                                    t.text(row, "工作表"), t.text(row, "单元格"), p))
     return order, findings
