@@ -1,9 +1,11 @@
-"""Recognise 绩效目标表 forms in a Grid and turn each into a Project.
+"""Recognise 绩效目标表 forms in a Grid and turn each into a Project: its fields and funds.
 
 Label-driven, not position-driven: a field's value is the next non-label cell to the right of
-its label, the funds block is read as label/value tokens per row, and the indicator table by
-the columns of its header row. That survives the column arrangements, label variants and
-stacked forms real files have (DESIGN.md §2).
+its label, the funds block is read as label/value tokens per row, and the indicator table
+(perfxl/indicators.py) by the columns of its header row. That survives the column
+arrangements, label variants and stacked forms real files have. A list export (one row per
+indicator, many projects) is read by perfxl/listing.py. The labels are data:
+perfxl/profiles/labels.json.
 """
 
 from __future__ import annotations
@@ -14,18 +16,25 @@ from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 from .grid import Grid
-from .model import Indicator, Project
+from .indicators import ends_table as _ends_table
+from .indicators import read_table
+from .model import Project
 from .profile import Profile, label_key
-from .targets import parse_target, value_text
+from .targets import tidy_decimal, value_text
 
-TEXT_FIELDS = ("name", "department", "unit", "period", "attribute", "category", "reporter")
-FUND_KINDS = ("total_period", "total_year", "fiscal", "other")
-STOP_KINDS = {"name", "department", "unit", "reporter", "funds", "goals", "end", "period"}
+TEXT_FIELDS = ("name", "department", "unit", "period", "attribute", "category", "reporter", "dept_name")
+FUND_KINDS = ("total_period", "total_any", "total_year", "fiscal", "other")
+CODED_FIELDS = ("name", "department", "unit")  # a budget code before these moves to Project.code / codes
+REQUIRED_LABELS = {"项目": ("department", "unit", "funds_year.total"), "整体支出": ("funds_year.total",)}
+WHOLE_DEPARTMENT = "整体支出"
 _UNIT_SUFFIX = re.compile(r"\((万元|元)\)$")
+_QUALIFIER = re.compile(r"\([^()]*\)分?$")  # “二级指标(长期)”, “指标值(年度)”, “成本指标(0-20)分”
 _YEAR = re.compile(r"(\d{4})年度")
-_UNIT_LINE = re.compile(r"^单位:?(万元|元)$")
 _UNIT_IN_TEXT = re.compile(r"(?:^|[^报])单位:?(万元|元)(?:$|[^\w])")
-_TITLE = re.compile(r"绩效目标(申报)?表")
+# “[015001]某局”, “(433)某项目”, “015001 某局”: a budget code, not part of the name.
+_CODE = re.compile(r"^[\[【(]\s*([0-9A-Za-z][0-9A-Za-z.\-]{1,19})\s*[\]】)]\s*(\S.*)$|^(\d{6,})[\s\-_]+(\D.*)$", re.S)
+# “854万(高标准农田建设400万元,…)”: the amount, then a note in brackets.
+_AMOUNT_NOTE = re.compile(r"^(-?[\d,]*\.?\d+(?:万元|万|元)?)[(\[【].*$", re.S)
 _WAN = Decimal(10000)
 
 
@@ -51,15 +60,25 @@ def _label_kind(value: str, profile: Profile) -> tuple[str | None, str]:
     kind = profile.label_index.get(key)
     if kind:
         return kind, ""
-    bare = _UNIT_SUFFIX.sub("", key)
+    bare = _QUALIFIER.sub("", key)
     if bare != key and bare in profile.label_index:
         return profile.label_index[bare], ""
     if ":" in key:
         head, _, rest = key.partition(":")
-        kind = profile.label_index.get(head) or profile.label_index.get(_UNIT_SUFFIX.sub("", head))
+        kind = profile.label_index.get(head) or profile.label_index.get(_QUALIFIER.sub("", head))
         if kind:
             return kind, unicodedata.normalize("NFKC", value).split(":", 1)[1].strip()
+    if unicodedata.normalize("NFKC", value).rstrip().endswith(":"):
+        return "label", ""  # “当年资金总额:”: a label we do not know, never a value
     return None, ""
+
+
+def split_code(text: str) -> tuple[str, str]:
+    """(budget code, name) of “[015001]某局” or “(433)某项目”; ("", text) when no code leads."""
+    m = _CODE.match(unicodedata.normalize("NFKC", text))
+    if not m:
+        return "", text
+    return (m.group(1), m.group(2).strip()) if m.group(1) else (m.group(3), m.group(4).strip())
 
 
 def parse_amount(value: object, in_yuan: bool = False) -> tuple[Decimal | None, bool]:
@@ -74,6 +93,8 @@ def parse_amount(value: object, in_yuan: bool = False) -> tuple[Decimal | None, 
         s = unicodedata.normalize("NFKC", str(value)).replace(",", "").replace(" ", "")
         if s in ("-", "—", "/", "无"):
             return None, True
+        if m := _AMOUNT_NOTE.match(s):
+            s = m.group(1)
         scale = Decimal(1)
         if s.endswith("万元") or s.endswith("万"):
             s, in_yuan = s.rstrip("元").rstrip("万"), False
@@ -90,23 +111,20 @@ def parse_amount(value: object, in_yuan: bool = False) -> tuple[Decimal | None, 
     return tidy_decimal(number), True
 
 
-def tidy_decimal(number: Decimal) -> Decimal:
-    """Drop trailing zeros without switching to exponent notation (170, not 1.7E+2)."""
-    if number == number.to_integral_value():
-        return number.quantize(Decimal(1))
-    return number.normalize()
-
-
 class _Reader:
     """Reads one form region of a grid."""
 
-    def __init__(self, grid: Grid, profile: Profile, start: int, end: int, row_tokens: list):
+    def __init__(self, grid: Grid, profile: Profile, start: int, end: int, row_tokens: list,
+                 kind: str = "项目", auto: bool = False):
         self.grid, self.profile, self.start, self.end = grid, profile, start, end
         self.row_tokens = row_tokens
-        self.project = Project(file=grid.file, sheet=grid.sheet)
+        self.auto = auto
+        self.project = Project(file=grid.file, sheet=grid.sheet, kind=kind, framework=profile.name)
         self.in_yuan = False
         self.table_end = start
         self.total_columns: dict[str, int] = {}  # funds side → grid column of its total
+        # A lone 资金总额 / 年初安排金额 is the year's amount unless the form has a year column.
+        self.single_column = not any(t[1] == "total_year" for toks in row_tokens[start:end] for t in toks)
 
     def tokens(self, r: int) -> list[tuple[int, str | None, object, str]]:
         return self.row_tokens[r]
@@ -125,10 +143,13 @@ class _Reader:
                 self.fill_goals(goal_labels, toks, r)
             goal_labels = self.read_fields(r, toks)
         if header is not None:
-            self.read_indicators(header)
+            self.table_end = read_table(self.grid, self.profile, self.row_tokens, header, self.start, self.end,
+                                        self.project, self.auto)
         else:
             self.table_end = self.end
-        return self.project
+        project = self.project
+        project.absent = {key for key in REQUIRED_LABELS[project.kind] if key not in project.cells}
+        return project
 
     def read_preamble(self, rows: range) -> None:
         for r in rows:
@@ -163,14 +184,24 @@ class _Reader:
         fund_labels = [(i, t) for i, t in enumerate(toks) if t[1] in FUND_KINDS]
         for c, kind, v, inline in toks:
             if kind in TEXT_FIELDS:
+                if kind == "dept_name":  # 部门(单位)名称: the form's name on a whole-department form
+                    kind = "name" if project.kind == WHOLE_DEPARTMENT else "department"
                 if kind == "name" and project.cells.get("name"):
                     continue
                 value, vc = (inline, c) if inline else self.next_value(r, c)
                 if not getattr(project, kind):
-                    setattr(project, kind, value_text(value))
+                    text = value_text(value)
+                    if kind in CODED_FIELDS:
+                        code, text = split_code(text)
+                        if code and kind == "name":
+                            project.code = code
+                        elif code:
+                            project.codes[kind] = code
+                    setattr(project, kind, text)
                     project.cells[kind] = grid.address(r, vc)
-            elif kind == "funds" and _UNIT_SUFFIX.search(label_key(v)):
-                self.in_yuan = label_key(v).endswith("(元)")
+            elif kind in FUND_KINDS or kind == "funds":
+                if m := _UNIT_SUFFIX.search(label_key(v)):
+                    self.in_yuan = m.group(1) == "元"
             elif kind in ("goal_period", "goal_year", "goals"):
                 value, vc = (inline, c) if inline else self.next_value(r, c)
                 if not _blank(value):
@@ -205,7 +236,9 @@ class _Reader:
                 values.insert(0, (c, None, inline, ""))
             occurrence = seen.get(kind, 0)
             seen[kind] = occurrence + 1
-            if kind == "total_period":
+            if kind == "total_any" and len(values) < 2 and self.single_column:
+                sides = ["funds_year"]
+            elif kind in ("total_period", "total_any"):
                 sides = ["funds_period", "funds_year"] if "total_year" not in labels_in_row else ["funds_period"]
             elif kind == "total_year":
                 sides = ["funds_year"]
@@ -215,7 +248,7 @@ class _Reader:
                 sides = ["funds_period", "funds_year"]
             else:
                 sides = [self.side_of(values[0][0] if values else c + 1, label_key(v))]
-            slot = {"total_period": "total", "total_year": "total"}.get(kind, kind)
+            slot = "total" if kind.startswith("total_") else kind
             for side, value in zip(sides, values + [None] * len(sides)):
                 key = f"{side}.{slot}"
                 if key in self.project.cells:
@@ -237,85 +270,6 @@ class _Reader:
             return "funds_period" if abs(col - period) < abs(col - year) else "funds_year"
         return "funds_year" if ("当年" in label or "年度" in label or year is not None) else "funds_period"
 
-    def read_indicators(self, header: int) -> None:
-        grid, profile, project = self.grid, self.profile, self.project
-        cols: dict[str, int] = {}
-        boundaries = []
-        for c, kind, v, _ in self.tokens(header):
-            boundaries.append(c)
-            if kind in ("level1", "level2", "level3", "value") and kind not in cols:
-                cols[kind] = c
-        c3 = cols["level3"]
-        cv = cols.get("value")
-        after_v = [b for b in boundaries if cv is not None and b > cv]
-        v_end = after_v[0] if after_v else None
-        l3_end = cv if cv is not None else (min([b for b in boundaries if b > c3], default=None))
-        level1 = level2 = ""
-        r = header + 1
-        while r < self.end:
-            row = grid.rows[r]
-            toks = self.tokens(r)
-            if not toks:
-                r += 1
-                continue
-            kinds = {t[1] for t in toks}
-            if kinds & STOP_KINDS or _ends_table(toks[0][2]):
-                break
-            if "level3" in kinds:  # a repeated header (page break in Word)
-                r += 1
-                continue
-            l1 = value_text(_at(row, cols.get("level1")))
-            l2 = value_text(_at(row, cols.get("level2")))
-            l3, l3c = _first(row, c3, l3_end)
-            val, vc = _first(row, cv, v_end) if cv is not None else ("", None)
-            if _blank(val) and cv is not None and l3_end is not None and l3c is not None:
-                val, vc = _first(row, l3c + 1, cv)
-            inherited = not l1
-            if l1:
-                if l1 != level1 or l2:
-                    level2 = l2
-                level1 = l1
-            elif l2:
-                level2 = l2
-            if not _blank(l3) or not _blank(val):
-                a, b, note = profile.resolve(level1, level2, inherited)
-                percent_number = ""
-                if isinstance(val, float) and 0 <= val <= 1 and any(w in str(l3) for w in profile.rate_words):
-                    # Excel turns a typed "95%" into 0.95 with a percent format, which calamine does not report.
-                    percent_number, val = value_text(val), f"{tidy_decimal(Decimal(repr(val)) * 100)}%"
-                project.indicators.append(Indicator(
-                    level1=a, level2=b, level3=value_text(l3), value=value_text(val),
-                    target=parse_target(val), percent_number=percent_number,
-                    cell=grid.address(r, l3c if l3c is not None else c3),
-                    value_cell=grid.address(r, vc if vc is not None else (cv if cv is not None else c3 + 1)),
-                    note=note,
-                ))
-            r += 1
-        self.table_end = r
-
-
-@lru_cache(maxsize=1 << 14)
-def _ends_table(first: object) -> bool:
-    """A title, (年度) or 单位 line: the next form's preamble, so the table ended."""
-    if not isinstance(first, str):
-        return False
-    key = label_key(first)
-    return bool(_TITLE.search(key) or _YEAR.fullmatch(key.strip("()")) or _UNIT_LINE.match(key))
-
-
-def _at(row: list, c: int | None) -> object:
-    return row[c] if c is not None and c < len(row) else ""
-
-
-def _first(row: list, start: int | None, stop: int | None) -> tuple[object, int | None]:
-    if start is None:
-        return "", None
-    stop = len(row) if stop is None else min(stop, len(row))
-    for c in range(start, stop):
-        if not _blank(row[c]):
-            return row[c], c
-    return "", None
-
 
 def row_tokens(row: list, profile: Profile) -> list[tuple[int, str | None, object, str]]:
     """Non-blank cells of a row as (col, label kind, value, inline value)."""
@@ -328,15 +282,26 @@ def row_tokens(row: list, profile: Profile) -> list[tuple[int, str | None, objec
     return out
 
 
-def find_forms(grid: Grid, profile: Profile) -> list[Project]:
-    """Every form in the grid, in order; a sheet can hold several stacked."""
+def find_forms(grid: Grid, profile: Profile, auto: bool = False) -> list[Project]:
+    """Every form in the grid, in order; a sheet can hold several stacked.
+
+    A form starts at its 项目名称 row; a sheet with none is read as whole-department forms
+    (部门(单位)名称). With ``auto`` each form's framework is chosen from its 一级 (perfxl/indicators.py).
+    """
     tokens = [row_tokens(row, profile) for row in grid.rows]
     starts = [r for r, toks in enumerate(tokens) if any(t[1] == "name" for t in toks)]
+    kind = "项目"
+    if starts and any(t[1] == "level3" for t in tokens[starts[0]]):
+        from .listing import read_list
+        return read_list(grid, profile, tokens, starts[0], auto)
+    if not starts:
+        starts = [r for r, toks in enumerate(tokens) if any(t[1] == "dept_name" for t in toks)][:1]
+        kind = WHOLE_DEPARTMENT
     projects = []
     previous_end = 0
     for n, start in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else len(grid.rows)
-        reader = _Reader(grid, profile, start, end, tokens)
+        reader = _Reader(grid, profile, start, end, tokens, kind, auto)
         project = reader.read(range(previous_end, start))
         project.position = n
         projects.append(project)

@@ -21,6 +21,8 @@ BUILTIN = ("2015", "2021")
 DEFAULT = "2015"
 
 _SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+# A score written into a 一级/二级 cell: “成本指标(0-20)分”, “产出指标（50分）”.
+_SCORE = re.compile(r"\(\d+(?:\.\d+)?(?:[-~至]\d+(?:\.\d+)?)?分?\)分?$|\d+(?:\.\d+)?分$")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -57,8 +59,13 @@ class Profile:
         self.resolve_cache = {}
 
     def canonical(self, name: str) -> str:
-        name = label_key(name)
+        name = _SCORE.sub("", label_key(name))
         return self.aliases.get(name, name)
+
+    def known_level(self, name: str) -> bool:
+        """The text names a 一级 or 二级 of this framework (after aliases and score suffixes)."""
+        name = self.canonical(name)
+        return name in self.levels or name in self.parent
 
     def resolve(self, level1: str, level2: str, level1_inherited: bool = False) -> tuple[str, str, str]:
         """Map a row's 一级/二级 onto the framework; returns (一级, 二级, note) and never drops a row.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from functools import lru_cache
@@ -44,6 +45,13 @@ def _to_decimal(text: str) -> Decimal | None:
         return None
 
 
+def tidy_decimal(number: Decimal) -> Decimal:
+    """Drop trailing zeros without switching to exponent notation (170, not 1.7E+2)."""
+    if number == number.to_integral_value():
+        return number.quantize(Decimal(1))
+    return number.normalize()
+
+
 def value_text(value: object) -> str:
     """A cell value as the text a person reads: 101.0 → '101', 0.5 → '0.5'."""
     if value is None:
@@ -54,7 +62,33 @@ def value_text(value: object) -> str:
         if value.is_integer():
             return str(int(value))
         return repr(value)
+    if isinstance(value, datetime.date):  # a date-formatted cell (calamine gives date/datetime)
+        text = f"{value.year}年{value.month}月{value.day}日"
+        if isinstance(value, datetime.datetime) and (value.hour or value.minute):
+            text += f" {value.hour:02d}:{value.minute:02d}"
+        return text
     return str(value).strip()
+
+
+_DIRECTION_WORDS = {"正向": "正向", "正向指标": "正向", "反向": "反向", "反向指标": "反向"}
+_NO_OPERATOR = {"定量", "定性", "定量指标", "定性指标", "/", "-", "—", "无"}
+
+
+def operator_of(value: object) -> tuple[str, str] | None:
+    """A split-off 指标性质/指标方向 cell as (operator, direction); None when it is neither.
+
+    “≥”, “>=”, “大于等于” give an operator (and its direction), “正向”/“反向” a direction only;
+    “定量”/“定性” or a blank say nothing about either: ("", "").
+    """
+    s = unicodedata.normalize("NFKC", value_text(value)).replace(" ", "").replace("\u3000", "")
+    if not s or s in _NO_OPERATOR:
+        return "", ""
+    if s in _DIRECTION_WORDS:
+        return "", _DIRECTION_WORDS[s]
+    for word, op in _SYMBOL_OPS + _WORD_OPS:
+        if s == word:
+            return op, DIRECTION[op]
+    return None
 
 
 def parse_target(value: object) -> Target:
