@@ -123,6 +123,7 @@ class _Reader:
         self.in_yuan = False
         self.table_end = start
         self.total_columns: dict[str, int] = {}  # funds side → grid column of its total
+        self.cover: dict[str, tuple[str, str]] = {}  # “预算单位：某局” above the form: field → (text, cell)
         # A lone 资金总额 / 年初安排金额 is the year's amount unless the form has a year column.
         self.single_column = not any(t[1] == "total_year" for toks in row_tokens[start:end] for t in toks)
 
@@ -148,6 +149,7 @@ class _Reader:
         else:
             self.table_end = self.end
         project = self.project
+        self.apply_cover()
         project.absent = {key for key in REQUIRED_LABELS[project.kind] if key not in project.cells}
         return project
 
@@ -164,8 +166,25 @@ class _Reader:
                 kind, inline = label_kind(v, self.profile)
                 if kind == "reporter":
                     self.project.reporter = inline or self.next_value(r, c)[0]
+                elif kind in ("department", "unit") and not _blank(inline):
+                    self.cover[kind] = (inline, self.grid.address(r, c))
                 elif kind is None and "填报单位" in text and ":" in text:
                     self.project.reporter = unicodedata.normalize("NFKC", v).split(":", 1)[1].strip()
+
+    def apply_cover(self) -> None:
+        """Fields the form itself lacks, from the lines above it (“预算单位：某局”).
+
+        The unit a cover line names submits the form: the 主管部门 when the form has no such field.
+        """
+        project = self.project
+        for kind in ("department", "unit"):
+            source = self.cover.get(kind) or (self.cover.get("unit") if kind == "department" else None)
+            if source and kind not in project.cells:
+                code, text = split_code(source[0])
+                setattr(project, kind, text)
+                project.cells[kind] = source[1]
+                if code:
+                    project.codes[kind] = code
 
     def next_value(self, r: int, c: int) -> tuple[object, int]:
         """The next non-blank cell right of (r, c) if it is no label, else blank; and its column."""
@@ -230,8 +249,8 @@ class _Reader:
         labels_in_row = [t[1] for _, t in fund_labels]
         seen: dict[str, int] = {}
         for n, (i, (c, kind, v, inline)) in enumerate(fund_labels):
-            stop = fund_labels[n + 1][0] if n + 1 < len(fund_labels) else len(toks)
-            values = [t for t in toks[i + 1:stop] if t[1] is None]
+            stop = next((j for j in range(i + 1, len(toks)) if toks[j][1]), len(toks))
+            values = list(toks[i + 1:stop])  # up to the next label: “财政资金科目代码 21305” is no amount
             if inline:
                 values.insert(0, (c, None, inline, ""))
             occurrence = seen.get(kind, 0)
@@ -239,7 +258,8 @@ class _Reader:
             if kind == "total_any" and len(values) < 2 and self.single_column:
                 sides = ["funds_year"]
             elif kind in ("total_period", "total_any"):
-                sides = ["funds_period", "funds_year"] if "total_year" not in labels_in_row else ["funds_period"]
+                both = "total_year" not in labels_in_row and (len(values) >= 2 or self.single_column)
+                sides = ["funds_period", "funds_year"] if both else ["funds_period"]
             elif kind == "total_year":
                 sides = ["funds_year"]
             elif labels_in_row.count(kind) >= 2:

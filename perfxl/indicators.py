@@ -56,7 +56,7 @@ def _side(text: str) -> int:
 
 
 def header_columns(grid: Grid, tokens, header: int, top: int) -> tuple[dict[str, int], list[int]]:
-    """Column of each kind in the header row, preferring the annual side; and every label's column.
+    """Column of each kind in the header row, on the annual side; and every label's column.
 
     A column's side is said by its own label (“指标值(年度)”) or by the label above it
     (“年度绩效指标” merged over the annual columns, its text in the leftmost cell).
@@ -75,7 +75,8 @@ def header_columns(grid: Grid, tokens, header: int, top: int) -> tuple[dict[str,
             if isinstance(over, str) and len(over) <= 20:
                 side = _side(label_key(over))
         candidates.setdefault(kind, []).append((side, c))
-    cols = {kind: min(found)[1] for kind, found in candidates.items()}
+    # The annual side; where the labels do not say, the right one (中期 … | 年度 … is the order seen).
+    cols = {kind: min(found, key=lambda sc: (sc[0], -sc[1]))[1] for kind, found in candidates.items()}
     if "value" in cols:  # the operator and unit columns that go with the chosen value column
         for kind in ("value_op", "value_unit"):
             if len(candidates.get(kind, ())) > 1:

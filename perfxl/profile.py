@@ -86,7 +86,7 @@ class Profile:
         if l1 in self.levels and not l2 and len(self.levels[l1]) == 1:
             return l1, self.levels[l1][0], ""
         if l2 in self.parent and self.parent[l2] != l1:
-            if level1_inherited or not l1:
+            if not l1 or (level1_inherited and l1 in self.levels):
                 return self.parent[l2], l2, ""
             return l1, l2, f"二级指标“{l2}”在{self.name}版指标体系中属于“{self.parent[l2]}”，按填写保留在“{l1}”下"
         if l2 and l2 not in self.parent:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .errors import UsageError
 from .model import ERROR, NOTICE, WARNING, Finding, FindingCounts, Project
-from .profile import Profile, load_profile
+from .profile import BUILTIN, Profile, load_profile
 
 HELPER_SHEETS = {"填表说明", "指标体系"}  # the template's guide and lists beside its forms: not read
 PARALLEL_FROM = 8  # fewer files are read in this process: a pool costs more than it saves
@@ -46,14 +46,26 @@ def _looks_like_form(grid, profile: Profile) -> bool:
     return len(hits) >= 2
 
 
+def framework(project: Project, default: Profile) -> Profile:
+    """The profile a project was read against (its ``framework``): ``default`` or a built-in one."""
+    if not project.framework or project.framework == default.name:
+        return default
+    return load_profile(project.framework)
+
+
 def read_file(path: str, profile: Profile | str | None = None) -> tuple[list[Project], list[Finding]]:
-    """Projects and findings of one spreadsheet file; never raises for a bad file."""
+    """Projects and findings of one spreadsheet file; never raises for a bad file.
+
+    Without ``profile`` each form's framework is chosen from the form: the one perfxl's template
+    recorded, else 2021 when a 一级 reads 成本指标, else 2015. A profile given applies to every form.
+    """
     from . import scan
     from .form import find_forms
     from .grid import grids_from_workbook
     from .rules import check_project
     from .tables import projects_from_summary
 
+    auto = profile is None
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     p = Path(path)
     findings: list[Finding] = []
@@ -76,6 +88,8 @@ def read_file(path: str, profile: Profile | str | None = None) -> tuple[list[Pro
             check = scan.guard_zip(data)
             if "xl/workbook.xml" not in check.names and not scan.is_ods(data):
                 return [], [_file_finding(path, "not-spreadsheet", "不是电子表格文件（可能是 Word 文档或压缩包），无法读取")]
+            if auto and check.profile in BUILTIN:  # perfxl's own template says which framework
+                auto, prof = False, load_profile(check.profile)
             if check.too_large or check.errors:
                 members = scan.sheet_members(data)
                 too_large = {name for name, member in members.items() if member in check.too_large}
@@ -100,7 +114,7 @@ def read_file(path: str, profile: Profile | str | None = None) -> tuple[list[Pro
         for grid in grids_from_workbook(book, path, skip=too_large | HELPER_SHEETS):
             if grid.sheet in error_cells:
                 _show_errors(grid, error_cells[grid.sheet])
-            found = find_forms(grid, prof)
+            found = find_forms(grid, prof, auto)
             if not found:
                 if _looks_like_form(grid, prof):
                     findings.append(_file_finding(path, "damaged-form", "像是绩效目标表，但找不到“项目名称”栏目：请检查表头是否被删改", WARNING, grid.sheet))
@@ -109,7 +123,7 @@ def read_file(path: str, profile: Profile | str | None = None) -> tuple[list[Pro
                 continue
             for project in found:
                 projects.append(project)
-                findings.extend(check_project(project, prof))
+                findings.extend(check_project(project, framework(project, prof)))
         if not projects and not findings:  # e.g. only perfxl's helper sheets survived a damaged file
             findings.append(_file_finding(path, "no-form", "文件中没有找到任何绩效目标表：请检查文件是否完整，"
                                                            "或用 Excel / WPS 打开后另存", WARNING))
@@ -160,13 +174,14 @@ def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=No
     spreadsheet is an error finding. Many files are read in parallel (``workers``, default: one
     per core), each worker confining a crash to its file; ``meanwhile`` is then called once in
     this process while the workers read (not at all when the few files are read here).
+    Without ``profile`` each form's framework is chosen from the form (see ``read_file``).
     """
     from . import scan
     from .workers import read_parallel
 
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    prof = profile if isinstance(profile, Profile) else load_profile(profile)
+    prof = profile if isinstance(profile, Profile) or profile is None else load_profile(profile)
     inputs = scan.collect(paths, exclude=exclude)
     if inputs.missing:
         raise UsageError(f"找不到：{'、'.join(inputs.missing)}；请检查路径")

@@ -22,6 +22,9 @@ FIELD_NAMES = {
 EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!"}
 REQUIRED_FIELDS = {"name": "missing-project-name", "department": "missing-department",
                    "unit": "missing-implementing-unit"}
+# A whole-department form (部门整体支出绩效目标表) is about one department: no 主管部门/实施单位 to fill.
+REQUIRED_BY_KIND = {"项目": REQUIRED_FIELDS, "整体支出": {"name": "missing-project-name"}}
+NAME_LABEL = {"项目": "项目名称", "整体支出": "部门名称"}
 
 
 def _finding(project: Project, level: str, code: str, cell: str, message: str) -> Finding:
@@ -39,9 +42,13 @@ def check_project(project: Project, profile: Profile) -> list[Finding]:
     add = lambda level, code, cell, message: out.append(_finding(project, level, code, cell, message))  # noqa: E731
     cells = project.cells
 
-    for key, code in REQUIRED_FIELDS.items():
-        if not getattr(project, key):
-            add(ERROR, code, cells.get(key, ""), f"{FIELD_NAMES[key]}为空：请填写{FIELD_NAMES[key]}")
+    for key in sorted(project.absent):
+        add(NOTICE, "field-not-in-layout", "", f"表中没有“{FIELD_NAMES[key]}”栏目，未检查{FIELD_NAMES[key]}；"
+                                              f"如需汇总{FIELD_NAMES[key]}，请改用带此栏目的表样")
+    for key, code in REQUIRED_BY_KIND.get(project.kind, REQUIRED_FIELDS).items():
+        label = NAME_LABEL.get(project.kind, FIELD_NAMES[key]) if key == "name" else FIELD_NAMES[key]
+        if not getattr(project, key) and key not in project.absent:
+            add(ERROR, code, cells.get(key, ""), f"{label}为空：请填写{label}")
     for key, text in project.bad_amounts.items():
         if text in EXCEL_ERRORS:
             add(ERROR, "formula-error", cells.get(key, ""),
@@ -49,7 +56,8 @@ def check_project(project: Project, profile: Profile) -> list[Finding]:
         else:
             add(ERROR, "amount-not-number", cells.get(key, ""),
                 f"{FIELD_NAMES[key]}“{text}”不是数字：请只填数字，单位万元（如 8.2）")
-    if project.funds_year.total is None and "funds_year.total" not in project.bad_amounts:
+    if (project.funds_year.total is None and "funds_year.total" not in project.bad_amounts
+            and "funds_year.total" not in project.absent):
         add(ERROR, "missing-year-amount", cells.get("funds_year.total", ""), "年度金额为空：请填写本年度预算金额（万元）")
     tolerance = profile.thresholds.get("amount_tolerance", Decimal("0.01"))
     for side, funds in (("funds_period", project.funds_period), ("funds_year", project.funds_year)):

@@ -40,6 +40,10 @@ _DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*? t="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>(#[^<]{1,15})</v>')
 
 
+CUSTOM_PROPERTIES = "docProps/custom.xml"
+_PROFILE_PROPERTY = re.compile(rb'name="perfxl_profile"><vt:lpwstr>([^<]{1,64})</vt:lpwstr>')
+
+
 class Rejected(Exception):
     """The file must not be parsed; ``code`` and the message become a finding."""
 
@@ -226,6 +230,7 @@ class ZipCheck:
     names: set[str]  # member names
     too_large: set[str] = field(default_factory=set)  # sheet members whose extent is too large to read
     errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # sheet member → error cells
+    profile: str = ""  # the framework perfxl's template recorded in the custom property perfxl_profile
 
 
 def guard_zip(data: bytes) -> ZipCheck:
@@ -242,6 +247,10 @@ def guard_zip(data: bytes) -> ZipCheck:
                         info.file_size > RATIO_FROM_BYTES and info.file_size > MAX_RATIO * max(1, info.compress_size)):
                     raise Rejected("zip-bomb", "解压后体积异常巨大（疑似压缩炸弹），已跳过")
                 is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+                if info.filename == CUSTOM_PROPERTIES:
+                    custom = _inflate_whole(data, info) if info.file_size < 65536 else None
+                    if custom and (m := _PROFILE_PROPERTY.search(custom)):
+                        check.profile = m.group(1).decode("utf-8", "replace")
                 if not _parsed_member(info.filename):
                     continue
                 inflated, (rows, cols, dim_area), errors = _stream_member(zf, data, info, MAX_TOTAL_BYTES - total, is_sheet)
