@@ -120,6 +120,17 @@ def combined_value(val: object, op_cell: object, unit_cell: object) -> tuple[str
     return text, direction
 
 
+def _shown_as_percent(grid: Grid, r: int, c: int | None, val: float, l3: object, profile: Profile) -> bool:
+    """Excel turns a typed “95%” into 0.95 with a percent format, which calamine does not report.
+
+    The format is known for xlsx files (perfxl/scan.py reads the styles); for others, a number
+    from 0 to 1 for a rate (合格率, 满意度 …) is taken as a percent.
+    """
+    if grid.percent is not None:
+        return (r, c) in grid.percent
+    return 0 <= val <= 1 and any(w in str(l3) for w in profile.rate_words)
+
+
 def read_table(grid: Grid, profile: Profile, tokens, header: int, top: int, end: int, project: Project,
                auto: bool = False) -> int:
     """Read the indicator table under ``header`` into ``project``; returns the row after it."""
@@ -180,8 +191,7 @@ def add_indicators(grid: Grid, profile: Profile, columns, rows: list[int], proje
             val, direction = combined_value(val, _at(row, cols.get("value_op")), _at(row, cols.get("value_unit")))
         a, b, note = profile.resolve(level1, level2, inherited)
         percent_number = ""
-        if isinstance(val, float) and 0 <= val <= 1 and any(w in str(l3) for w in profile.rate_words):
-            # Excel turns a typed "95%" into 0.95 with a percent format, which calamine does not report.
+        if isinstance(val, float) and _shown_as_percent(grid, r, vc, val, l3, profile):
             percent_number, val = value_text(val), f"{tidy_decimal(Decimal(repr(val)) * 100)}%"
         target = parse_target(val)
         if direction and target.direction in ("", "等于"):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import UsageError
-from .model import ERROR, NOTICE, WARNING, Finding, FindingCounts, Project
+from .model import ERROR, NOTICE, WARNING, Finding, FindingCounts, Project, cell_name
 from .profile import BUILTIN, Profile, load_profile
 
 HELPER_SHEETS = {"填表说明", "指标体系"}  # the template's guide and lists beside its forms: not read
@@ -83,17 +83,19 @@ def read_file(path: str, profile: Profile | str | None = None) -> tuple[list[Pro
             hint = "；Word 文档或文本请先用 perfxl import 导入" if p.suffix.lower() in (".txt", ".docx", ".doc") else ""
             return [], [_file_finding(path, "not-spreadsheet", f"不是电子表格文件（xlsx/xls/et/ods），无法读取{hint}")]
         too_large: set[str] = set()
-        error_cells: dict[str, dict] = {}  # sheet name → {(row, col): "#DIV/0!"}
+        sheet_cells: dict[str, scan.SheetCells] = {}  # sheet name → what calamine does not show
+        formats_known = False
         if kind == "zip":
             check = scan.guard_zip(data)
             if "xl/workbook.xml" not in check.names and not scan.is_ods(data):
                 return [], [_file_finding(path, "not-spreadsheet", "不是电子表格文件（可能是 Word 文档或压缩包），无法读取")]
             if auto and check.profile in BUILTIN:  # perfxl's own template says which framework
                 auto, prof = False, load_profile(check.profile)
-            if check.too_large or check.errors:
+            formats_known = check.formats_known
+            if check.too_large or check.cells:
                 members = scan.sheet_members(data)
                 too_large = {name for name, member in members.items() if member in check.too_large}
-                error_cells = {name: check.errors[member] for name, member in members.items() if member in check.errors}
+                sheet_cells = {name: check.cells[member] for name, member in members.items() if member in check.cells}
         elif scan.ole_is_encrypted(data):
             return [], [_file_finding(path, "encrypted", "文件设有打开密码：请在 Excel 或 WPS 中取消密码（文件→信息→保护工作簿）后另存，再重新提交")]
 
@@ -112,8 +114,11 @@ def read_file(path: str, profile: Profile | str | None = None) -> tuple[list[Pro
             findings.append(_file_finding(path, "sheet-too-large", "工作表的已用区域大得异常（远处单元格），已跳过；请删除多余的行列后另存", sheet=name))
         projects: list[Project] = []
         for grid in grids_from_workbook(book, path, skip=too_large | HELPER_SHEETS):
-            if grid.sheet in error_cells:
-                _show_errors(grid, error_cells[grid.sheet])
+            cells = sheet_cells.get(grid.sheet)
+            if formats_known:
+                grid.percent = set()
+            if cells:
+                _show_cells(grid, cells)
             found = find_forms(grid, prof, auto)
             if not found:
                 if _looks_like_form(grid, prof):
@@ -124,6 +129,8 @@ def read_file(path: str, profile: Profile | str | None = None) -> tuple[list[Pro
             for project in found:
                 projects.append(project)
                 findings.extend(check_project(project, framework(project, prof)))
+                if cells and cells.formulas:
+                    findings.extend(_formula_notices(grid, project, cells.formulas))
         if not projects and not findings:  # e.g. only perfxl's helper sheets survived a damaged file
             findings.append(_file_finding(path, "no-form", "文件中没有找到任何绩效目标表：请检查文件是否完整，"
                                                            "或用 Excel / WPS 打开后另存", WARNING))
@@ -141,12 +148,40 @@ def read_file(path: str, profile: Profile | str | None = None) -> tuple[list[Pro
         return [], findings + [_file_finding(path, "broken-file", f"文件已损坏，无法读取（{name}）；请用 Excel 或 WPS 打开后另存为 .xlsx")]
 
 
-def _show_errors(grid, errors: dict) -> None:
-    """Put “#DIV/0!” back where calamine gave a blank, so the form reader sees what the user sees."""
-    for (row, col), text in errors.items():
+def _show_cells(grid, cells) -> None:
+    """Put back what the user typed or sees where calamine differs, so the form reader reads that:
+    “#DIV/0!” for a blank, “=100%” for Excel's 1, a formula's text where no result was saved;
+    and note the cells shown as percent."""
+    def inside(row, col):
         r, c = row - grid.top, col - grid.left
-        if 0 <= r < len(grid.rows) and 0 <= c < len(grid.rows[r]) and grid.rows[r][c] == "":
-            grid.rows[r][c] = text
+        return (r, c) if 0 <= r < len(grid.rows) and 0 <= c < len(grid.rows[r]) else None
+
+    for (row, col), text in cells.errors.items():
+        if (at := inside(row, col)) and grid.rows[at[0]][at[1]] == "":
+            grid.rows[at[0]][at[1]] = text
+    for (row, col), (text, how) in cells.formulas.items():
+        if (at := inside(row, col)) and (how == "typed" or grid.rows[at[0]][at[1]] == ""):
+            grid.rows[at[0]][at[1]] = text
+    if cells.percent:
+        grid.percent = {(row - grid.top, col - grid.left) for row, col in cells.percent}
+
+
+def _formula_notices(grid, project: Project, formulas: dict) -> list[Finding]:
+    """A notice for each cell the project read whose value was typed as a formula or saved without a result."""
+    used = set(project.cells.values()) | {i.value_cell for i in project.indicators} | {i.cell for i in project.indicators}
+    out = []
+    for (row, col), (text, how) in sorted(formulas.items()):
+        cell = cell_name(row, col)
+        if cell not in used:
+            continue
+        if how == "typed":
+            message = f"单元格里的“{text}”是以等号开头输入的，表格把它当成了公式；已按输入的文字读取，请去掉开头的“=”"
+            code = "value-typed-as-formula"
+        else:
+            message = f"单元格里是公式“{text}”，但文件没有保存计算结果；已按公式文字读取，请在 Excel 或 WPS 中打开并保存，或直接填写数值"
+            code = "formula-without-value"
+        out.append(Finding(NOTICE, code, message, project.file, project.sheet, cell, project.name))
+    return out
 
 
 @contextlib.contextmanager
