@@ -5,7 +5,7 @@ its label, the funds block is read as label/value tokens per row, and the indica
 (perfxl/indicators.py) by the columns of its header row. That survives the column
 arrangements, label variants and stacked forms real files have. A list export (one row per
 indicator, many projects) is read by perfxl/listing.py. The labels are data:
-perfxl/profiles/labels.json.
+perfxl/profiles/labels.json; the domain: docs/domain.md.
 """
 
 from __future__ import annotations
