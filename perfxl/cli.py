@@ -86,6 +86,8 @@ def usage_message(exc: click.UsageError) -> str:
 
 
 PROFILE_HELP = "指标体系：2015（默认，财预〔2015〕88号）、2021（财预〔2021〕101号），或自定义 JSON 文件的路径。"
+CHECK_PROFILE_HELP = ("指标体系：2015（财预〔2015〕88号）、2021（财预〔2021〕101号），或自定义 JSON 文件的路径；"
+                      "不写则每张表按自身判断（一级指标有“成本指标”为 2021，否则 2015；perfxl 模板按其记录）。")
 
 
 def expand_paths(paths) -> list[str]:
@@ -234,7 +236,7 @@ def format_finding(f) -> str:
 
 @main.command("validate", context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--profile", default="2015", show_default=True, help=PROFILE_HELP)
+@click.option("--profile", default=None, help=CHECK_PROFILE_HELP)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="输出格式：text 每条问题一行；json 一个 JSON 数组。")
 @click.option("-q", "--quiet", is_flag=True, help="不显示进度。")
@@ -273,7 +275,7 @@ def validate_cmd(paths, profile, fmt, quiet):
 @main.command("consolidate", context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-o", "--output", required=True, help="输出的汇总工作簿（.xlsx）。")
-@click.option("--profile", default="2015", show_default=True, help=PROFILE_HELP)
+@click.option("--profile", default=None, help=CHECK_PROFILE_HELP)
 @click.option("--title", help="汇总表标题，默认如“2023年度 某某局 项目绩效目标汇总表”。")
 @click.option("--csv-dir", type=click.Path(file_okay=False), help="另存 CSV（带 BOM，Excel 可直接打开）到此文件夹。")
 @click.option("--strict", is_flag=True, help="有错误时不写出汇总表（退出码 1）。")

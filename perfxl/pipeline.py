@@ -42,8 +42,9 @@ def paused_gc():
             gc.enable()
 
 
-def _profile(profile) -> Profile:
-    return profile if isinstance(profile, Profile) else load_profile(profile)
+def _profile(profile) -> Profile | None:
+    """The profile asked for; None (each form's own framework) when none was."""
+    return profile if isinstance(profile, Profile) or profile is None else load_profile(profile)
 
 
 def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=None,
@@ -55,6 +56,7 @@ def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=No
     spreadsheet is an error finding. Many files are read in parallel (``workers``, default: one
     per core), each worker confining a crash to its file; ``meanwhile`` is then called once in
     this process while the workers read (not at all when the few files are read here).
+    Without ``profile`` each form is checked against its own framework (reading.read_forms says how).
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
@@ -133,8 +135,9 @@ def consolidate(paths, output: str | Path, *, profile: str | Profile | None = No
             return out
         if progress:
             progress(None)  # reading is done; writing starts
-        tables = summary_tables(out.projects, out.findings, prof)
-        write_summary(output, tables, out, prof)
+        default = prof or load_profile(None)  # for projects without a framework (carried from old summaries)
+        tables = summary_tables(out.projects, out.findings, default)
+        write_summary(output, tables, out, default)
     out.written = output
     if csv_dir:
         out.csv_files = write_csvs(Path(csv_dir), tables)

@@ -59,7 +59,7 @@ def project_rows(projects: list[Project], findings: list[Finding], profile: Prof
             if prof.is_cost(i.level1, i.level2):
                 counts["cost"] += 1
         rows.append([
-            n, p.name, p.department, p.unit, p.period, p.attribute, p.category,
+            n, p.name, p.department, p.unit, p.period, p.attribute, p.category, p.framework,
             p.funds_period.total, p.funds_period.fiscal, p.funds_period.other,
             p.funds_year.total, p.funds_year.fiscal, p.funds_year.other,
             counts["output"], counts["benefit"], counts["satisfaction"], counts["cost"], len(p.indicators),
@@ -75,7 +75,7 @@ def indicator_rows(projects: list[Project]) -> list[list]:
         for i in p.indicators:
             n += 1
             t = i.target
-            rows.append([n, p.name, i.level1, i.level2, i.level3, i.value, t.operator,
+            rows.append([n, p.name, p.framework, i.level1, i.level2, i.level3, i.value, t.operator,
                          t.number, t.unit, t.kind, t.direction, p.file, p.sheet, i.cell])
     return rows
 
