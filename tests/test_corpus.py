@@ -33,6 +33,15 @@ def test_corpus_is_read_right(tmp_path):
     assert not [e for s in scores for e in s.missed_errors], details
 
 
+def test_real_errors_are_catalogued_errors():
+    """Every finding a truth expects is a code perfxl's catalogue holds, at level error."""
+    from perfxl.findings import CATALOGUE
+
+    expected = {e["code"] for m in build.modules() for p in m.TRUTH["projects"] for e in p["real_errors"]}
+    assert expected
+    assert {code: CATALOGUE[code].level for code in expected if code in CATALOGUE} == dict.fromkeys(expected, "error")
+
+
 def test_sources_list_is_current():
     assert (build.HERE / "SOURCES.md").read_text(encoding="utf-8") == build.sources_markdown(), (
         "SOURCES.md is stale: run python tests/corpus/build.py OUTDIR"
