@@ -1,7 +1,7 @@
 """Score what perfxl read from a corpus form against the form's TRUTH.
 
 Projects are matched by name (NFKC, whitespace removed, a leading budget code ignored). Per
-project: 主管部门, 实施单位, 年度金额 (Decimal equality) where the truth gives them (None: the
+project: 主管部门, 实施单位 (compared like names, so “[042]某局” and “某局” agree), 年度金额 (Decimal equality) where the truth gives them (None: the
 form has no such field, not compared), the kind (项目 / 整体支出), and the indicators as a
 multiset of (一级, 二级, 三级, 年度指标值) normalised. Error findings not in the truth's
 real_errors are false errors; real_errors not raised are missed.
@@ -82,14 +82,14 @@ def score(module, projects, findings) -> FormScore:
         project = candidates.pop(0)
         result.projects_found += 1
         got = {
-            "department": norm(project.department),
-            "unit": norm(project.unit),
+            "department": norm_name(project.department),
+            "unit": norm_name(project.unit),
             "year_amount": _year_amount(project),
             "kind": getattr(project, "kind", "项目") or "项目",
         }
         want = {
-            "department": None if truth["department"] is None else norm(truth["department"]),
-            "unit": None if truth["unit"] is None else norm(truth["unit"]),
+            "department": None if truth["department"] is None else norm_name(truth["department"]),
+            "unit": None if truth["unit"] is None else norm_name(truth["unit"]),
             "year_amount": None if truth["year_amount"] is None else Decimal(truth["year_amount"]),
             "kind": truth["kind"],
         }
