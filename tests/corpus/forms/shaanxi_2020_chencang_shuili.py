@@ -69,6 +69,8 @@ TRUTH = {
             "real_errors": [
                 {"code": "placeholder-value",
                  "why": "the values are the template's leftovers: units with no number (公里, 万亩, 万人, 公里) and “≧ %”"},
+                {"code": "missing-level1",
+                 "why": "the page excerpt ends inside 产出指标: the transcribed table has no 效益指标 or 满意度指标 rows"},
             ],
         },
     ],
