@@ -13,9 +13,10 @@ Submodules are imported lazily so that ``perfxl --help`` starts instantly.
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "read": "reading",
-    "ReadResult": "reading",
-    "consolidate": "summary",
+    "read": "pipeline",
+    "consolidate": "pipeline",
+    "ReadResult": "model",
+    "Consolidation": "model",
     "write_template": "template",
     "import_forms": "importer",
     "parse_target": "targets",
@@ -25,6 +26,7 @@ _EXPORTS = {
     "Indicator": "model",
     "Target": "model",
     "Finding": "model",
+    "CATALOGUE": "findings",
     "Funds": "model",
     "PerfxlError": "errors",
     "UsageError": "errors",

@@ -170,6 +170,7 @@ def main(verbose):
       perfxl import 目标表.docx -o 表格/            把 Word 表格导入为填好的模板
       perfxl validate 表格/                         检查填好的表
       perfxl consolidate 表格/ -o 汇总.xlsx         合并为汇总表
+      perfxl codes                                  列出全部问题代码
     """
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
@@ -245,7 +246,7 @@ def validate_cmd(paths, profile, fmt, quiet):
     """
     import json
 
-    from .reading import read
+    from .pipeline import read
 
     progress = Progress(quiet, "已读取文件")
     result = read(expand_paths(paths), profile=profile, progress=progress)
@@ -284,7 +285,7 @@ def consolidate_cmd(paths, output, profile, title, csv_dir, strict, quiet):
     \b
     退出码：0 已写出且没有错误；1 有错误（已列出；--strict 时不写出）；2 用法有误或没有可汇总的项目。
     """
-    from .summary import consolidate
+    from .pipeline import consolidate
 
     progress = Progress(quiet, "已读取文件")
     result = consolidate(expand_paths(paths), output, profile=profile, title=title, csv_dir=csv_dir,
@@ -306,6 +307,21 @@ def consolidate_cmd(paths, output, profile, title, csv_dir, strict, quiet):
         for path in result.csv_files:
             click.echo(f"已写出：{path}")
     sys.exit(1 if result.errors else 0)
+
+
+@main.command("codes", context_settings=CONTEXT)
+@click.option("--markdown", is_flag=True, help="输出 Markdown 表格（即 docs/findings.md）。")
+def codes_cmd(markdown):
+    """列出 perfxl 可能报告的全部问题代码：级别、名称、说明和修改方法。"""
+    from .findings import CATALOGUE, render_markdown
+    from .model import LEVEL_NAMES
+
+    if markdown:
+        click.echo(render_markdown(), nl=False)
+        return
+    for spec in CATALOGUE.values():
+        fix = f"：{spec.fix}" if spec.fix else ""
+        click.echo(f"{spec.code}  {LEVEL_NAMES[spec.level]}  {spec.title} — {spec.message}{fix}")
 
 
 def entry() -> None:

@@ -3,7 +3,7 @@
 Label-driven, not position-driven: a field's value is the next non-label cell to the right of
 its label, the funds block is read as label/value tokens per row, and the indicator table by
 the columns of its header row. That survives the column arrangements, label variants and
-stacked forms real files have (DESIGN.md §2).
+stacked forms real files have (docs/domain.md).
 """
 
 from __future__ import annotations

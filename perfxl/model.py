@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 ERROR, WARNING, NOTICE = "error", "warning", "notice"
 LEVEL_NAMES = {ERROR: "错误", WARNING: "警告", NOTICE: "提示"}
@@ -17,6 +18,16 @@ def column_letter(col: int) -> str:
         col, rem = divmod(col - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+def column_number(letters: str | bytes) -> int:
+    """Column letters (either case) to their 1-based number: A → 1, AA → 27."""
+    if isinstance(letters, bytes):
+        letters = letters.decode("ascii")
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
 
 
 def cell_name(row: int, col: int) -> str:
@@ -82,6 +93,14 @@ class Project:
     cells: dict[str, str] = field(default_factory=dict)  # field -> A1 where it was read
     bad_amounts: dict[str, str] = field(default_factory=dict)  # field -> text that is no amount
     position: int = 0  # order within the sheet
+    via: str = ""  # the received summary workbook this project was carried in, if any
+
+    @property
+    def id(self) -> str:
+        """Identity within a run: where the form was read (file, sheet, place in the sheet), and the
+        summary it came through. Two forms of the same name are two projects; findings join on this."""
+        here = f"{self.file}!{self.sheet}#{self.position + 1}"
+        return f"{self.via}>{here}" if self.via else here
 
 
 @dataclass(slots=True)
@@ -92,7 +111,8 @@ class Finding:
     file: str = ""
     sheet: str = ""
     cell: str = ""
-    project: str = ""
+    project: str = ""  # the project's name, for people
+    project_id: str = ""  # Project.id, for joins; "" for a finding about a file or sheet
 
     def as_dict(self) -> dict:
         return {
@@ -102,6 +122,7 @@ class Finding:
             "sheet": self.sheet,
             "cell": self.cell,
             "project": self.project,
+            "project_id": self.project_id,
             "message": self.message,
         }
 
@@ -118,3 +139,30 @@ class FindingCounts:
     @property
     def warnings(self) -> int:
         return sum(f.level == WARNING for f in self.findings)
+
+
+@dataclass
+class ReadResult(FindingCounts):
+    """What reading gave: every project, every finding, the files read and the files passed over."""
+
+    projects: list[Project] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # spreadsheets read (or tried)
+    skipped: list[str] = field(default_factory=list)  # non-spreadsheets found in folders
+
+    @property
+    def indicator_count(self) -> int:
+        return sum(len(p.indicators) for p in self.projects)
+
+    @property
+    def year_total(self) -> Decimal:
+        return sum((p.funds_year.total or Decimal(0) for p in self.projects), Decimal(0))
+
+
+@dataclass
+class Consolidation(ReadResult):
+    """A consolidation: what was read, in the summary's order, and what was written."""
+
+    title: str = ""
+    written: Path | None = None
+    csv_files: list[Path] = field(default_factory=list)

@@ -9,7 +9,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from .errors import OutputError, UsageError
+from .errors import OutputError, UsageError, describe_os_error
 
 EXCEL_CELL_LIMIT = 32767
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -62,7 +62,7 @@ def atomic_path(output: str | Path):
     try:
         fd, tmp = tempfile.mkstemp(prefix=".~perfxl-", suffix=output.suffix, dir=folder)
     except OSError as exc:
-        raise OutputError(f"无法在 {folder} 中写入（{exc.strerror}）；请换一个有写权限的文件夹") from None
+        raise OutputError(f"无法在 {folder} 中写入（{describe_os_error(exc)}）；请换一个有写权限的文件夹") from None
     os.close(fd)
     try:
         yield Path(tmp)
@@ -72,7 +72,7 @@ def atomic_path(output: str | Path):
             raise OutputError(
                 f"无法写入 {output}：文件可能正在 Excel 或 WPS 中打开，请关闭后重试") from None
         except OSError as exc:
-            raise OutputError(f"无法写入 {output}（{exc.strerror}）") from None
+            raise OutputError(f"无法写入 {output}（{describe_os_error(exc)}）") from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

@@ -45,6 +45,7 @@ class Profile:
     thresholds: dict[str, Decimal]
     rate_words: list[str]
     labels: dict[str, list[str]]
+    roles: dict[str, str]  # 一级 → output / cost / benefit / satisfaction: what the checks and counts mean by it
     parent: dict[str, str] = field(init=False)
     label_index: dict[str, str] = field(init=False)
     label_cache: dict[str, tuple] = field(init=False, repr=False, compare=False)  # cell text → label_kind
@@ -55,6 +56,14 @@ class Profile:
         self.label_index = {label_key(t): kind for kind, ts in self.labels.items() for t in ts}
         self.label_cache = {}
         self.resolve_cache = {}
+
+    def with_role(self, role: str) -> list[str]:
+        """The 一级 names that play ``role`` (output, cost, benefit, satisfaction) in this framework."""
+        return [l1 for l1, r in self.roles.items() if r == role]
+
+    def is_cost(self, level1: str, level2: str) -> bool:
+        """A cost indicator: under a cost 一级 (2021) or a cost 二级 (2015's 产出指标/成本指标)."""
+        return self.roles.get(level1) == "cost" or level2 in self.cost_level2
 
     def canonical(self, name: str) -> str:
         name = label_key(name)
@@ -131,25 +140,85 @@ def profile_data(spec: str | Path | None) -> dict:
     return data
 
 
+ROLES = ("output", "cost", "benefit", "satisfaction")
+THRESHOLDS = ("amount_tolerance", "satisfaction_min", "rate_max")
+# Every key a profile file may have, with the JSON type its value must be.
+KEYS = {
+    "name": str, "title": str, "extends": str, "levels": dict, "required": list, "roles": dict,
+    "aliases": dict, "foreign_level2": dict, "cost_level2": list, "thresholds": dict, "rate_words": list,
+    "labels": dict,
+}
+
+
+def _check(data: dict, spec: str, label_kinds) -> None:
+    """Refuse what a profile must not say: unknown keys, unknown label kinds, wrong types.
+
+    A misspelt key would otherwise be ignored silently (and a misspelt label kind would steal
+    its labels from the real one), so every key is checked against what perfxl knows.
+    """
+    def fail(key: str, allowed: str) -> None:
+        raise ProfileError(f"指标体系文件 {spec}：{key}不对，应为 {allowed}；写法见 docs/profiles.md")
+
+    for key, value in data.items():
+        if key not in KEYS:
+            fail(f"键“{key}”", "、".join(KEYS))
+        if not isinstance(value, KEYS[key]):
+            fail(f"“{key}”的值", {str: "文字", dict: "JSON 对象 {…}", list: "JSON 数组 […]"}[KEYS[key]])
+    def texts(value) -> bool:
+        return isinstance(value, list) and all(isinstance(x, str) and x for x in value)
+
+    for l1, l2s in data.get("levels", {}).items():
+        if not texts(l2s):
+            fail(f"levels 中“{l1}”的值", "二级指标名称的数组")
+    for key in ("required", "cost_level2", "rate_words"):
+        if key in data and not texts(data[key]):
+            fail(f"“{key}”的值", "文字的数组")
+    for key in ("required", "roles"):
+        for l1 in data.get(key, {}):
+            if l1 not in data.get("levels", {}):
+                fail(f"{key} 中的“{l1}”", f"levels 中的一级指标（{'、'.join(data.get('levels', {}))}）")
+    for l1, role in data.get("roles", {}).items():
+        if role not in ROLES:
+            fail(f"roles 中“{l1}”的值“{role}”", "、".join(ROLES))
+    for key in ("aliases", "foreign_level2"):
+        for k, v in data.get(key, {}).items():
+            if not isinstance(v, str):
+                fail(f"{key} 中“{k}”的值", "文字")
+    for key, value in data.get("thresholds", {}).items():
+        if key not in THRESHOLDS:
+            fail(f"thresholds 中的“{key}”", "、".join(THRESHOLDS))
+        try:
+            if isinstance(value, bool) or not Decimal(str(value)).is_finite():
+                raise ArithmeticError
+        except ArithmeticError:
+            fail(f"thresholds 中“{key}”的值", "数字")
+    for kind, extra in data.get("labels", {}).items():
+        if kind not in label_kinds:
+            fail(f"labels 中的栏目“{kind}”", "、".join(label_kinds))
+        if not texts(extra):
+            fail(f"labels 中“{kind}”的值", "文字的数组")
+
+
 @lru_cache(maxsize=16)
 def load_profile(spec: str | Path | None = None) -> Profile:
-    """Load a profile by built-in name (``2015``, ``2021``) or JSON file path."""
+    """Load a profile by built-in name (``2015``, ``2021``) or JSON file path; checked, see docs/profiles.md."""
     data = profile_data(spec)
-    try:
-        labels = _base_labels()
-        for kind, extra in (data.get("labels") or {}).items():
-            labels[kind] = list(labels.get(kind, [])) + list(extra)
-        return Profile(
-            name=str(data["name"]),
-            title=str(data.get("title", "")),
-            levels={str(k): [str(x) for x in v] for k, v in data["levels"].items()},
-            required=[str(x) for x in data.get("required", [])],
-            aliases={label_key(k): str(v) for k, v in (data.get("aliases") or {}).items()},
-            foreign_level2=dict(data.get("foreign_level2") or {}),
-            cost_level2=list(data.get("cost_level2") or []),
-            thresholds={k: Decimal(str(v)) for k, v in (data.get("thresholds") or {}).items()},
-            rate_words=list(data.get("rate_words") or []),
-            labels=labels,
-        )
-    except (KeyError, TypeError, AttributeError, ArithmeticError) as exc:
-        raise ProfileError(f"指标体系文件 {spec} 格式不对（{exc!r}）；可参照内置的 2015.json") from None
+    labels = _base_labels()
+    _check(data, str(spec or DEFAULT), labels)
+    if "levels" not in data:
+        raise ProfileError(f"指标体系文件 {spec}：缺少 levels（一级指标及其二级指标）；写法见 docs/profiles.md")
+    for kind, extra in (data.get("labels") or {}).items():
+        labels[kind] = list(labels[kind]) + list(extra)
+    return Profile(
+        name=str(data["name"]),
+        title=str(data.get("title", "")),
+        levels={str(k): list(v) for k, v in data["levels"].items()},
+        required=list(data.get("required", [])),
+        aliases={label_key(k): v for k, v in (data.get("aliases") or {}).items()},
+        foreign_level2=dict(data.get("foreign_level2") or {}),
+        cost_level2=list(data.get("cost_level2") or []),
+        thresholds={k: Decimal(str(v)) for k, v in (data.get("thresholds") or {}).items()},
+        rate_words=list(data.get("rate_words") or []),
+        labels=labels,
+        roles=dict(data.get("roles") or {}),
+    )

@@ -1,42 +1,138 @@
-"""Read inputs into Projects and findings: scan → guard → grid → form → rules, file by file.
+"""Read one file into Projects and findings, in small steps: classify → open → summary or forms.
 
-``read()`` is the library entry point (``perfxl.read``). A file's trouble becomes a finding
-and the run goes on with the next file.
+``read_file`` never raises for a bad file: every trouble becomes a finding and the run goes on.
+The steps are separate so that each can be tested (and read) on its own:
+
+- ``classify``: what the bytes are (zip package, OLE file) or why they cannot be read;
+- ``open_book``: the calamine workbook, after the guard has looked at a zip package;
+- ``read_summary``: a summary workbook perfxl wrote (a bureau consolidating again);
+- ``read_forms``: every form on every sheet, recognised and checked.
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import io
-import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import UsageError
-from .model import ERROR, NOTICE, WARNING, Finding, FindingCounts, Project
-from .profile import Profile, load_profile
+from . import scan
+from .errors import describe_os_error
+from .findings import finding
+from .form import find_forms, label_kind
+from .grid import grids_from_workbook
+from .model import Finding, Project
+from .profile import Profile
+from .rules import check_project
+from .summary_reader import projects_from_summary
 
 HELPER_SHEETS = {"填表说明", "指标体系"}  # the template's guide and lists beside its forms: not read
-PARALLEL_FROM = 8  # fewer files are read in this process: a pool costs more than it saves
 FORM_HINTS = {"level1", "level2", "level3", "value", "total_year", "total_period", "fiscal", "goal_year"}
 
 
-@dataclass
-class ReadResult(FindingCounts):
-    projects: list[Project] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)  # spreadsheets read (or tried)
-    skipped: list[str] = field(default_factory=list)  # non-spreadsheets found in folders
+class Unreadable(Exception):
+    """The file cannot be read; ``finding`` says why and what to do."""
+
+    def __init__(self, finding_: Finding):
+        super().__init__(finding_.message)
+        self.finding = finding_
 
 
-def _file_finding(file: str, code: str, message: str, level: str = ERROR, sheet: str = "") -> Finding:
-    return Finding(level=level, code=code, message=message, file=file, sheet=sheet)
+def classify(path: str, data: bytes) -> str:
+    """'zip' or 'ole' for a spreadsheet package; raises Unreadable for anything else."""
+    kind = scan.sniff(data)
+    if kind != "other":
+        return kind
+    suffix = Path(path).suffix.lower()
+    if not data:
+        raise Unreadable(finding("empty-file", file=path))
+    if suffix in scan.SPREADSHEET_SUFFIXES:
+        raise Unreadable(finding("broken-file", file=path))
+    hint = "Word 文档或文本请先用 perfxl import 导入" if suffix in (".txt", ".docx", ".doc") else "请提交 .xlsx 表格"
+    raise Unreadable(finding("not-spreadsheet", file=path, what="（xlsx/xls/et/ods）", hint=hint))
+
+
+def open_book(path: str, data: bytes, kind: str):
+    """(calamine workbook, guard check or None) — the zip guard runs before calamine sees the bytes."""
+    import python_calamine
+
+    check = None
+    if kind == "zip":
+        try:
+            check = scan.guard_zip(data)
+        except scan.Rejected as exc:
+            raise Unreadable(finding(exc.code, file=path)) from None
+        if "xl/workbook.xml" not in check.names and not scan.is_ods(data):
+            raise Unreadable(finding("not-spreadsheet", file=path, what="（可能是 Word 文档或压缩包）",
+                                     hint="请提交 .xlsx 表格；Word 文档请先用 perfxl import 导入"))
+    elif scan.ole_is_encrypted(data):
+        raise Unreadable(finding("encrypted", file=path))
+    # From a file object calamine picks its reader by content, not by name.
+    return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)), check
+
+
+def read_summary(book, path: str) -> tuple[list[Project], list[Finding]] | None:
+    """A summary perfxl wrote, with its projects and findings carried over; None for other workbooks."""
+    carried = projects_from_summary(book, path)
+    if carried is None:
+        return None
+    projects, findings = carried
+    return projects, findings + [finding("summary-input", file=path, count=len(projects))]
+
+
+def read_forms(book, path: str, data: bytes, check, profile: Profile) -> tuple[list[Project], list[Finding]]:
+    """Every form of every sheet, checked; sheets the guard found too large are skipped and said."""
+    findings: list[Finding] = []
+    too_large: set[str] = set()
+    error_cells: dict[str, dict] = {}  # sheet name → {(row, col): "#DIV/0!"}
+    if check is not None and (check.too_large or check.errors):
+        members = scan.sheet_members(data)
+        too_large = {name for name, member in members.items() if member in check.too_large}
+        error_cells = {name: check.errors[member] for name, member in members.items() if member in check.errors}
+    for name in sorted(too_large):
+        findings.append(finding("sheet-too-large", file=path, sheet=name))
+    projects: list[Project] = []
+    for grid in grids_from_workbook(book, path, skip=too_large | HELPER_SHEETS):
+        if grid.sheet in error_cells:
+            _show_errors(grid, error_cells[grid.sheet])
+        found = find_forms(grid, profile)
+        if not found:
+            code = "damaged-form" if _looks_like_form(grid, profile) else "no-form"
+            findings.append(finding(code, file=path, sheet=grid.sheet))
+            continue
+        for project in found:
+            projects.append(project)
+            findings.extend(check_project(project, profile))
+    if not projects and not findings:  # e.g. only perfxl's helper sheets survived a damaged file
+        findings.append(finding("no-form-in-file", file=path))
+    return projects, findings
+
+
+def read_file(path: str, profile: Profile) -> tuple[list[Project], list[Finding]]:
+    """Projects and findings of one spreadsheet file; never raises for a bad file."""
+    try:
+        size = Path(path).stat().st_size
+        if size > scan.MAX_FILE_BYTES:
+            return [], [finding("file-too-large", file=path, mb=size // 1048576)]
+        data = Path(path).read_bytes()  # once: the guard and calamine both read it from memory
+        kind = classify(path, data)
+        book, check = open_book(path, data, kind)
+        if check is None or not check.too_large:
+            summary = read_summary(book, path)
+            if summary is not None:
+                return summary
+        return read_forms(book, path, data, check, profile)
+    except Unreadable as exc:
+        return [], [exc.finding]
+    except scan.Rejected as exc:
+        return [], [finding(exc.code, file=path)]
+    except OSError as exc:
+        return [], [finding("unreadable", file=path, reason=describe_os_error(exc))]
+    except MemoryError:
+        return [], [finding("too-large", file=path)]
+    except Exception as exc:  # calamine raises its own family and plain ValueErrors on damaged files
+        return [], [finding("encrypted" if "Password" in type(exc).__name__ else "broken-file", file=path)]
 
 
 def _looks_like_form(grid, profile: Profile) -> bool:
-    from .form import label_kind
-
     hits = set()
     for row in grid.rows[:200]:
         for v in row:
@@ -46,144 +142,9 @@ def _looks_like_form(grid, profile: Profile) -> bool:
     return len(hits) >= 2
 
 
-def read_file(path: str, profile: Profile | str | None = None) -> tuple[list[Project], list[Finding]]:
-    """Projects and findings of one spreadsheet file; never raises for a bad file."""
-    from . import scan
-    from .form import find_forms
-    from .grid import grids_from_workbook
-    from .rules import check_project
-    from .tables import projects_from_summary
-
-    prof = profile if isinstance(profile, Profile) else load_profile(profile)
-    p = Path(path)
-    findings: list[Finding] = []
-    try:
-        size = p.stat().st_size
-        if size > scan.MAX_FILE_BYTES:
-            return [], [_file_finding(path, "file-too-large", f"文件过大（{size // 1048576} MB），不像一张绩效目标表，已跳过")]
-        data = p.read_bytes()  # once: the guard and calamine both read it from memory
-        kind = scan.sniff(data)
-        if kind == "other" and not data:
-            return [], [_file_finding(path, "empty-file", "文件是空的（0 字节），可能没有保存完整：请重新保存后再提交")]
-        if kind == "other" and p.suffix.lower() in scan.SPREADSHEET_SUFFIXES:
-            return [], [_file_finding(path, "broken-file", "文件已损坏或不是真正的表格文件：请用 Excel 或 WPS 打开后另存为 .xlsx")]
-        if kind == "other":
-            hint = "；Word 文档或文本请先用 perfxl import 导入" if p.suffix.lower() in (".txt", ".docx", ".doc") else ""
-            return [], [_file_finding(path, "not-spreadsheet", f"不是电子表格文件（xlsx/xls/et/ods），无法读取{hint}")]
-        too_large: set[str] = set()
-        error_cells: dict[str, dict] = {}  # sheet name → {(row, col): "#DIV/0!"}
-        if kind == "zip":
-            check = scan.guard_zip(data)
-            if "xl/workbook.xml" not in check.names and not scan.is_ods(data):
-                return [], [_file_finding(path, "not-spreadsheet", "不是电子表格文件（可能是 Word 文档或压缩包），无法读取")]
-            if check.too_large or check.errors:
-                members = scan.sheet_members(data)
-                too_large = {name for name, member in members.items() if member in check.too_large}
-                error_cells = {name: check.errors[member] for name, member in members.items() if member in check.errors}
-        elif scan.ole_is_encrypted(data):
-            return [], [_file_finding(path, "encrypted", "文件设有打开密码：请在 Excel 或 WPS 中取消密码（文件→信息→保护工作簿）后另存，再重新提交")]
-
-        import python_calamine
-
-        # From a file object calamine picks its reader by content, not by name.
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        if not too_large:
-            carried = projects_from_summary(book, path)
-            if carried is not None:
-                projects, findings = carried
-                findings.append(_file_finding(path, "summary-input",
-                                              f"已作为汇总表读取：{len(projects)} 个项目，来源文件见项目汇总", NOTICE))
-                return projects, findings
-        for name in too_large:
-            findings.append(_file_finding(path, "sheet-too-large", "工作表的已用区域大得异常（远处单元格），已跳过；请删除多余的行列后另存", sheet=name))
-        projects: list[Project] = []
-        for grid in grids_from_workbook(book, path, skip=too_large | HELPER_SHEETS):
-            if grid.sheet in error_cells:
-                _show_errors(grid, error_cells[grid.sheet])
-            found = find_forms(grid, prof)
-            if not found:
-                if _looks_like_form(grid, prof):
-                    findings.append(_file_finding(path, "damaged-form", "像是绩效目标表，但找不到“项目名称”栏目：请检查表头是否被删改", WARNING, grid.sheet))
-                else:
-                    findings.append(_file_finding(path, "no-form", "此工作表中没有绩效目标表，已跳过", NOTICE, grid.sheet))
-                continue
-            for project in found:
-                projects.append(project)
-                findings.extend(check_project(project, prof))
-        if not projects and not findings:  # e.g. only perfxl's helper sheets survived a damaged file
-            findings.append(_file_finding(path, "no-form", "文件中没有找到任何绩效目标表：请检查文件是否完整，"
-                                                           "或用 Excel / WPS 打开后另存", WARNING))
-        return projects, findings
-    except scan.Rejected as exc:
-        return [], findings + [_file_finding(path, exc.code, str(exc))]
-    except OSError as exc:
-        return [], findings + [_file_finding(path, "unreadable", f"无法读取文件（{exc.strerror}）：请确认文件存在且没有被其他程序独占打开")]
-    except MemoryError:
-        return [], findings + [_file_finding(path, "too-large", "文件内容过大，无法读取")]
-    except Exception as exc:  # calamine raises its own family and plain ValueErrors on damaged files
-        name = type(exc).__name__
-        if "Password" in name:
-            return [], findings + [_file_finding(path, "encrypted", "文件设有密码：请取消密码后另存，再重新提交")]
-        return [], findings + [_file_finding(path, "broken-file", f"文件已损坏，无法读取（{name}）；请用 Excel 或 WPS 打开后另存为 .xlsx")]
-
-
 def _show_errors(grid, errors: dict) -> None:
     """Put “#DIV/0!” back where calamine gave a blank, so the form reader sees what the user sees."""
     for (row, col), text in errors.items():
         r, c = row - grid.top, col - grid.left
         if 0 <= r < len(grid.rows) and 0 <= c < len(grid.rows[r]) and grid.rows[r][c] == "":
             grid.rows[r][c] = text
-
-
-@contextlib.contextmanager
-def paused_gc():
-    """Python's cyclic GC off for a bulk stage, restored after.
-
-    Reading and writing 10,000 forms hold millions of long-lived objects that form no cycles,
-    and the collector would walk them all again and again: 40% of the write phase at that size.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=None,
-         workers: int | None = None, meanwhile=None) -> ReadResult:
-    """Read files and folders into projects and findings (``perfxl.read``).
-
-    Folders are searched recursively; lock and temp files are skipped silently, other
-    non-spreadsheets are skipped and listed in ``skipped``. A file named explicitly that is not a
-    spreadsheet is an error finding. Many files are read in parallel (``workers``, default: one
-    per core), each worker confining a crash to its file; ``meanwhile`` is then called once in
-    this process while the workers read (not at all when the few files are read here).
-    """
-    from . import scan
-    from .workers import read_parallel
-
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    prof = profile if isinstance(profile, Profile) else load_profile(profile)
-    inputs = scan.collect(paths, exclude=exclude)
-    if inputs.missing:
-        raise UsageError(f"找不到：{'、'.join(inputs.missing)}；请检查路径")
-    result = ReadResult(skipped=[str(p) for p in inputs.skipped])
-    files = [str(path) for path in inputs.files]
-    workers = workers or os.cpu_count() or 1
-    with paused_gc():
-        if workers > 1 and len(files) > PARALLEL_FROM:
-            outcomes = read_parallel(files, prof, workers, progress, meanwhile=meanwhile)
-        else:
-            outcomes = []
-            for path in files:
-                outcomes.append(read_file(path, prof))
-                if progress:
-                    progress(path)
-        for path, (projects, findings) in zip(files, outcomes):
-            result.files.append(path)
-            result.projects.extend(projects)
-            result.findings.extend(findings)
-    return result

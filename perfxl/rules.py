@@ -1,4 +1,4 @@
-"""Checks of a Project against the form's rules and the indicator profile (DESIGN.md §5).
+"""Checks of a Project against the form's rules and the indicator profile (docs/domain.md, docs/findings.md).
 
 Every finding carries a stable code, its level, where it is (file, sheet, cell) and a Chinese
 message that says what to change. Thresholds come from the profile.
@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from decimal import Decimal
 
-from .model import ERROR, NOTICE, WARNING, Finding, Project
+from .findings import finding
+from .model import Finding, Project
 from .output import CONTROL_CHARS, EXCEL_CELL_LIMIT
 from .profile import Profile
 
@@ -24,11 +25,6 @@ REQUIRED_FIELDS = {"name": "missing-project-name", "department": "missing-depart
                    "unit": "missing-implementing-unit"}
 
 
-def _finding(project: Project, level: str, code: str, cell: str, message: str) -> Finding:
-    return Finding(level=level, code=code, message=message, file=project.file, sheet=project.sheet,
-                   cell=cell, project=project.name)
-
-
 def _money(value: Decimal) -> str:
     return f"{value:.2f}"
 
@@ -36,38 +32,35 @@ def _money(value: Decimal) -> str:
 def check_project(project: Project, profile: Profile) -> list[Finding]:
     """All findings of one project, in form order."""
     out: list[Finding] = []
-    add = lambda level, code, cell, message: out.append(_finding(project, level, code, cell, message))  # noqa: E731
+    add = lambda code, cell, **fields: out.append(finding(code, project=project, cell=cell, **fields))  # noqa: E731
     cells = project.cells
 
     for key, code in REQUIRED_FIELDS.items():
         if not getattr(project, key):
-            add(ERROR, code, cells.get(key, ""), f"{FIELD_NAMES[key]}为空：请填写{FIELD_NAMES[key]}")
+            add(code, cells.get(key, ""))
     for key, text in project.bad_amounts.items():
         if text in EXCEL_ERRORS:
-            add(ERROR, "formula-error", cells.get(key, ""),
-                f"{FIELD_NAMES[key]}的公式出错（显示 {text}）：请改正公式，或直接填写金额（万元）")
+            add("formula-error", cells.get(key, ""), field=FIELD_NAMES[key], shown=text, content="金额（万元）")
         else:
-            add(ERROR, "amount-not-number", cells.get(key, ""),
-                f"{FIELD_NAMES[key]}“{text}”不是数字：请只填数字，单位万元（如 8.2）")
+            add("amount-not-number", cells.get(key, ""), field=FIELD_NAMES[key], text=text)
     if project.funds_year.total is None and "funds_year.total" not in project.bad_amounts:
-        add(ERROR, "missing-year-amount", cells.get("funds_year.total", ""), "年度金额为空：请填写本年度预算金额（万元）")
+        add("missing-year-amount", cells.get("funds_year.total", ""))
     tolerance = profile.thresholds.get("amount_tolerance", Decimal("0.01"))
     for side, funds in (("funds_period", project.funds_period), ("funds_year", project.funds_year)):
         for slot in ("total", "fiscal", "other"):
             value = getattr(funds, slot)
             key = f"{side}.{slot}"
             if value is not None and value < 0:
-                add(ERROR, "amount-negative", cells.get(key, ""), f"{FIELD_NAMES[key]}为负数（{value}）：金额不能小于 0")
+                add("amount-negative", cells.get(key, ""), field=FIELD_NAMES[key], value=value)
         if funds.total is not None and (funds.fiscal is not None or funds.other is not None):
             parts = (funds.fiscal or Decimal(0)) + (funds.other or Decimal(0))
             if abs(funds.total - parts) > tolerance:
-                name = FIELD_NAMES[f"{side}.total"]
-                add(ERROR, "amount-sum-mismatch", cells.get(f"{side}.total", ""),
-                    f"{name} {_money(funds.total)} 不等于财政拨款与其他资金之和 {_money(parts)}：请核对金额")
+                add("amount-sum-mismatch", cells.get(f"{side}.total", ""), field=FIELD_NAMES[f"{side}.total"],
+                    total=_money(funds.total), parts=_money(parts))
     if (project.funds_year.total is not None and project.funds_period.total is not None
             and project.funds_year.total > project.funds_period.total + tolerance):
-        add(ERROR, "year-exceeds-period", cells.get("funds_year.total", ""),
-            f"年度金额 {_money(project.funds_year.total)} 大于实施期金额 {_money(project.funds_period.total)}：请核对")
+        add("year-exceeds-period", cells.get("funds_year.total", ""), year=_money(project.funds_year.total),
+            period=_money(project.funds_period.total))
 
     out.extend(check_indicators(project, profile))
     out.extend(check_text(project))
@@ -86,90 +79,75 @@ def check_text(project: Project) -> list[Finding]:
         texts += [("三级指标", ind.level3, ind.cell), ("年度指标值", ind.value, ind.value_cell)]
     for label, text, cell in texts:
         if text in EXCEL_ERRORS and label != "年度指标值":  # 年度指标值: check_indicators says it
-            out.append(_finding(project, ERROR, "formula-error", cell,
-                                f"{label}的公式出错（显示 {text}）：请改正公式，或直接填写内容"))
+            out.append(finding("formula-error", project=project, cell=cell, field=label, shown=text, content="内容"))
         if len(text) > EXCEL_CELL_LIMIT:
-            out.append(_finding(project, WARNING, "text-too-long", cell,
-                                f"{label}长达 {len(text)} 个字符，超过表格单元格上限 {EXCEL_CELL_LIMIT}：汇总表中只保留前 "
-                                f"{EXCEL_CELL_LIMIT} 个字符，请精简"))
+            out.append(finding("text-too-long", project=project, cell=cell, field=label, length=len(text),
+                               limit=EXCEL_CELL_LIMIT))
         if CONTROL_CHARS.search(text):
-            out.append(_finding(project, WARNING, "control-characters", cell,
-                                f"{label}含有不可见的控制字符：汇总表中已删去，请检查原文是否完整"))
+            out.append(finding("control-characters", project=project, cell=cell, field=label))
     return out
 
 
 def check_indicators(project: Project, profile: Profile) -> list[Finding]:
     out: list[Finding] = []
-    add = lambda level, code, cell, message: out.append(_finding(project, level, code, cell, message))  # noqa: E731
+    add = lambda code, cell, **fields: out.append(finding(code, project=project, cell=cell, **fields))  # noqa: E731
     where = project.cells.get("name", "")
     if not project.indicators:
-        add(ERROR, "no-indicators", where, "没有绩效指标：请在指标表中填写一级、二级、三级指标和年度指标值")
+        add("no-indicators", where)
         return out
     present = {ind.level1 for ind in project.indicators}
     for level1 in profile.required:
         if level1 not in present:
-            add(ERROR, "missing-level1", where,
-                f"缺少{level1}：每个项目至少要有一个{level1}（{profile.name}版指标体系），请补充")
+            add("missing-level1", where, level1=level1, framework=profile.name)
 
     satisfaction_min = profile.thresholds.get("satisfaction_min", Decimal(80))
     rate_max = profile.thresholds.get("rate_max", Decimal(100))
-    satisfaction_l2 = set(profile.levels.get("满意度指标", []))
+    satisfaction_l2 = {l2 for l1 in profile.with_role("satisfaction") for l2 in profile.levels[l1]}
     names = Counter(ind.level3 for ind in project.indicators if ind.level3)
     reported_duplicates: set[str] = set()
     for ind in project.indicators:
         t = ind.target
         if ind.note:
-            add(NOTICE, "level-hybrid", ind.cell, ind.note)
+            add("level-hybrid", ind.cell, note=ind.note)
         elif ind.level1 and ind.level1 not in profile.levels:
-            add(WARNING, "unknown-level1", ind.cell,
-                f"一级指标“{ind.level1}”不在{profile.name}版指标体系中：请改为 {'、'.join(profile.levels)} 之一")
+            add("unknown-level1", ind.cell, level1=ind.level1, framework=profile.name, choices="、".join(profile.levels))
         elif ind.level2 and ind.level2 not in profile.parent:
-            add(WARNING, "unknown-level2", ind.cell,
-                f"二级指标“{ind.level2}”不在{profile.name}版指标体系中：请从下拉列表选择")
+            add("unknown-level2", ind.cell, level2=ind.level2, framework=profile.name)
         if not ind.level1:
-            add(ERROR, "missing-level1-cell", ind.cell, "一级指标为空：请填写一级指标")
+            add("missing-level1-cell", ind.cell)
         elif not ind.level2:
-            add(WARNING, "missing-level2", ind.cell, "二级指标为空：请填写二级指标")
+            add("missing-level2", ind.cell)
         if not ind.level3:
-            add(ERROR, "missing-level3", ind.cell, f"年度指标值“{ind.value}”没有对应的三级指标：请填写指标名称")
+            add("missing-level3", ind.cell, value=ind.value)
         if not ind.value:
-            add(ERROR, "missing-value", ind.value_cell, f"三级指标“{ind.level3}”没有年度指标值：请填写（如 ≥90%）")
+            add("missing-value", ind.value_cell, level3=ind.level3)
             continue
         if ind.value in EXCEL_ERRORS:
-            add(ERROR, "formula-error", ind.value_cell,
-                f"三级指标“{ind.level3}”的年度指标值公式出错（显示 {ind.value}）：请改正公式，或直接填写目标值")
+            add("formula-error", ind.value_cell, field=f"三级指标“{ind.level3}”的年度指标值", shown=ind.value,
+                content="目标值")
             continue
         if t.placeholder:
-            add(ERROR, "placeholder-value", ind.value_cell,
-                f"年度指标值“{ind.value}”是模板占位符：请填写实际目标值")
+            add("placeholder-value", ind.value_cell, value=ind.value)
             continue
         if t.kind == "定量" and not t.unit and not t.is_date:
-            add(WARNING, "value-without-unit", ind.value_cell,
-                f"年度指标值“{ind.value}”没有计量单位：请写明单位（如 {ind.value}个、{ind.value}%）")
+            add("value-without-unit", ind.value_cell, value=ind.value)
         if ind.percent_number:
-            add(NOTICE, "percent-number", ind.value_cell,
-                f"年度指标值单元格是数字 {ind.percent_number}，按百分数“{ind.value}”理解；如不是，请改为文字")
+            add("percent-number", ind.value_cell, number=ind.percent_number, value=ind.value)
         if t.implicit_operator:
-            add(NOTICE, "implicit-operator", ind.value_cell,
-                f"年度指标值“{ind.value}”未写符号，按“={ind.value}”理解；如为下限请写“≥”")
+            add("implicit-operator", ind.value_cell, value=ind.value)
         is_satisfaction = ind.level2 in satisfaction_l2 or "满意" in ind.level3
         if t.unit == "%" and t.number is not None:
             if is_satisfaction and t.number < satisfaction_min:
-                add(WARNING, "satisfaction-low", ind.value_cell,
-                    f"满意度目标 {ind.value} 低于 {satisfaction_min}%：请核实，一般应不低于 {satisfaction_min}%")
+                add("satisfaction-low", ind.value_cell, value=ind.value, minimum=satisfaction_min)
             elif is_satisfaction and t.implicit_operator and t.number == 100:
-                add(WARNING, "satisfaction-100", ind.value_cell,
-                    "满意度目标写成 100%：满意度难以全部满意，建议写成“≥90%”之类")
+                add("satisfaction-100", ind.value_cell)
             if t.number > rate_max and any(w in ind.level3 for w in profile.rate_words):
-                add(WARNING, "rate-over-100", ind.value_cell,
-                    f"比率类指标“{ind.level3}”目标 {ind.value} 超过 {rate_max}%：请核对")
-        if (ind.level1 == "成本指标" or ind.level2 in profile.cost_level2) and t.operator in ("≥", ">"):
-            add(WARNING, "cost-greater-than", ind.value_cell,
-                f"成本指标“{ind.level3}”写成 {ind.value}：成本应设上限，请用“≤”")
+                add("rate-over-100", ind.value_cell, level3=ind.level3, value=ind.value, maximum=rate_max)
+        if profile.is_cost(ind.level1, ind.level2) and t.operator in ("≥", ">"):
+            add("cost-greater-than", ind.value_cell, level3=ind.level3, value=ind.value)
         if names[ind.level3] > 1 and ind.level3 not in reported_duplicates:
             reported_duplicates.add(ind.level3)
-            add(WARNING, "duplicate-indicator", ind.cell,
-                f"三级指标“{ind.level3}”在本项目中出现 {names[ind.level3]} 次：请合并或改名")
+            add("duplicate-indicator", ind.cell, level3=ind.level3, count=names[ind.level3])
     return out
 
 
@@ -185,6 +163,6 @@ def check_duplicates(projects: list[Project]) -> list[Finding]:
             continue
         for p in group:
             others = "；".join(f"{o.file}!{o.sheet}" for o in group if o is not p)
-            out.append(_finding(p, ERROR, "duplicate-project", p.cells.get("name", ""),
-                                f"项目“{name}”（{unit}）重复出现，另见 {others}：请删除重复的一份"))
+            out.append(finding("duplicate-project", project=p, cell=p.cells.get("name", ""), name=name,
+                               unit=f"（{unit}）" if unit else "", others=others))
     return out

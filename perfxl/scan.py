@@ -16,6 +16,8 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .model import column_number
+
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_FILE_BYTES = 100 * 1024 * 1024
@@ -108,13 +110,6 @@ def collect(paths, exclude=()) -> Inputs:
     return out
 
 
-def _col_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ch - 64
-    return n
-
-
 _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, then the lengths of the name and the extra field
 _UNUSUAL_FLAGS = 0x1 | 0x20 | 0x40  # encrypted, patched, strongly encrypted: zipfile says what is wrong
 
@@ -191,17 +186,17 @@ def _stream_member(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, budg
             refs = _CELL_REF.findall(window)
             if refs:
                 rows = {int(d) for d in {d for _, d in refs}}
-                cols = {_col_number(c) for c in {c for c, _ in refs}}
+                cols = {column_number(c) for c in {c for c, _ in refs}}
                 low_row, high_row = min(low_row, *rows), max(high_row, *rows)
                 low_col, high_col = min(low_col, *cols), max(high_col, *cols)
         if scan_cells and b' t="e"' in window:
             for letters, row, text in _ERROR_CELL.findall(window):
-                errors[int(row) - 1, _col_number(letters) - 1] = text.decode("ascii", "replace")
+                errors[int(row) - 1, column_number(letters) - 1] = text.decode("ascii", "replace")
         if scan_cells and not dim_area:
             dim = _DIMENSION.search(window)
             if dim and dim.group(3):
                 rows = int(dim.group(4)) - int(dim.group(2) or 1) + 1
-                cols = _col_number(dim.group(3)) - _col_number(dim.group(1) or b"A") + 1
+                cols = column_number(dim.group(3)) - column_number(dim.group(1) or b"A") + 1
                 dim_area = max(1, rows * cols)
         tail = window[-64:]
     if not high_row:

@@ -1,6 +1,6 @@
-"""`perfxl consolidate`: the departmental summary workbook (xlsxwriter) and its CSV files.
+"""Write the departmental summary workbook (xlsxwriter) and its CSV files; pipeline.py decides when.
 
-Contract (DESIGN.md §6): sheets 项目汇总, 指标明细, 资金汇总, 校验问题 (and 说明), a header row within
+Contract (docs/summary.md): sheets 项目汇总, 指标明细, 资金汇总, 校验问题 (and 说明), a header row within
 the first 6 rows, amounts as numbers in 万元 with two decimals, every formula written with its
 computed value cached, text from inputs always written as text.
 """
@@ -9,43 +9,21 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 from collections import Counter
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from . import __version__
-from .errors import UsageError
-from .model import ERROR, NOTICE, WARNING, Finding, FindingCounts, Project, column_letter
-from .output import EXCEL_CELL_LIMIT, atomic_path, build_time, cell_text, refuse_inputs
-from .profile import Profile, load_profile
-from .tables import (AMOUNT_COLUMNS, COUNT_COLUMNS, FINDING_COLUMNS, INDICATOR_COLUMNS, PROJECT_COLUMNS,
-                     ROLLUP_COLUMNS, ROLLUP_KEYS, is_summary, sort_findings, sort_projects, summary_tables)
+from .contract import (AMOUNT_COLUMNS, COUNT_COLUMNS, FINDING_COLUMNS, INDICATOR_COLUMNS, PROJECT_COLUMNS,
+                       ROLLUP_COLUMNS, ROLLUP_KEYS)
+from .model import ERROR, NOTICE, WARNING, Consolidation, Project, column_letter
+from .output import EXCEL_CELL_LIMIT, atomic_path, build_time, cell_text
+from .profile import Profile
 
 HEADER_ROW = 2  # 0-based: title, 单位 line, then the header
 FIRST = HEADER_ROW + 1
 MONEY = "#,##0.00"
 CSV_INJECTION = ("=", "+", "-", "@", "\t", "\r")
-
-
-@dataclass
-class Consolidation(FindingCounts):
-    projects: list[Project] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    written: Path | None = None
-    csv_files: list[Path] = field(default_factory=list)
-    title: str = ""
-
-    @property
-    def year_total(self) -> Decimal:
-        return sum((p.funds_year.total or Decimal(0) for p in self.projects), Decimal(0))
-
-    @property
-    def indicator_count(self) -> int:
-        return sum(len(p.indicators) for p in self.projects)
 
 
 def default_title(projects: list[Project]) -> str:
@@ -328,64 +306,3 @@ def write_csvs(folder: Path, tables: dict[str, tuple]) -> list[Path]:
                 writer.writerows([csv_safe(v) for v in row] for row in rows)
         written.append(folder / name)
     return written
-
-
-def _inside(path: Path, folders) -> bool:
-    target = os.path.normcase(os.path.abspath(path))
-    return any(Path(f).is_dir() and target.startswith(os.path.normcase(os.path.abspath(f)) + os.sep) for f in folders)
-
-
-def _is_summary_file(path: Path) -> bool:
-    """An earlier summary of perfxl's (which a re-run may replace), not somebody's form."""
-    import python_calamine
-
-    try:
-        return is_summary(python_calamine.CalamineWorkbook.from_path(str(path)).sheet_names)
-    except Exception:  # unreadable: treat as somebody's file and refuse
-        return False
-
-
-def _load_writer() -> None:
-    """Import xlsxwriter (~30 ms) while the workers read, not after."""
-    import importlib
-
-    importlib.import_module("perfxl.tablesheet")
-
-
-def consolidate(paths, output: str | Path, *, profile: str | Profile | None = None, title: str | None = None,
-                csv_dir: str | Path | None = None, strict: bool = False, progress=None) -> Consolidation:
-    """Read every form and summary under ``paths`` and write the summary workbook.
-
-    With ``strict`` and any error, nothing is written. The output is never read as an input.
-    ``progress`` is called with each file read, then once with None when writing starts.
-    """
-    from .reading import paused_gc, read
-    from .rules import check_duplicates
-
-    prof = profile if isinstance(profile, Profile) else load_profile(profile)
-    output = Path(output)
-    if output.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise UsageError(f"输出文件 {output} 应以 .xlsx 结尾")
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    refuse_inputs(output, [p for p in paths if Path(p).is_file()])
-    if output.exists() and _inside(output, paths) and not _is_summary_file(output):
-        raise UsageError(f"输出文件 {output} 是输入文件夹里的一个表格，写出会覆盖它；请换一个文件名或位置")
-    with paused_gc():
-        result = read(paths, prof, exclude=[output], progress=progress, meanwhile=_load_writer)
-        projects = sort_projects(result.projects)
-        findings = sort_findings(result.findings + check_duplicates(projects))
-        out = Consolidation(projects=projects, findings=findings, files=result.files, skipped=result.skipped)
-        out.title = title or default_title(projects)
-        if strict and out.errors:
-            return out
-        if not projects:
-            return out
-        if progress:
-            progress(None)  # reading is done; writing starts
-        tables = summary_tables(projects, findings, prof.cost_level2)
-        write_summary(output, tables, out, prof)
-    out.written = output
-    if csv_dir:
-        out.csv_files = write_csvs(Path(csv_dir), tables)
-    return out

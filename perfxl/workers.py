@@ -17,7 +17,9 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from .model import ERROR, Finding
+from .findings import finding
+from .model import Finding
+from .reading import read_file
 
 try:
     import resource  # POSIX only: per-worker memory and per-file CPU limits
@@ -38,8 +40,6 @@ def _init(profile, marker_dir: str, limits: bool) -> None:
 
 
 def _read_chunk(paths: list[str]) -> list[tuple]:
-    from .reading import read_file
-
     out = []
     with open(_state["marker"], "w", encoding="utf-8") as fh:
         fh.write("\n".join(paths))
@@ -64,9 +64,7 @@ def _context():
 
 
 def crashed(path: str) -> Finding:
-    return Finding(level=ERROR, code="reader-crashed", file=path,
-                   message=f"读取此文件时程序异常退出或超过限制（每个文件 {CPU_SECONDS_PER_FILE} 秒、"
-                           f"{MEMORY_BYTES_PER_WORKER >> 30} GB）：文件可能已损坏，请用 Excel 或 WPS 打开后另存为 .xlsx 再提交")
+    return finding("reader-crashed", file=path, seconds=CPU_SECONDS_PER_FILE, gigabytes=MEMORY_BYTES_PER_WORKER >> 30)
 
 
 def read_parallel(paths: list[str], profile, workers: int, progress=None, limits: bool = True, meanwhile=None):

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from perfxl.cli import main
 from perfxl.model import Funds, Project
-from perfxl.summary import consolidate
-from perfxl.tables import FINDING_COLUMNS, INDICATOR_COLUMNS, PROJECT_COLUMNS, ROLLUP_COLUMNS
+from perfxl.pipeline import consolidate
+from perfxl.contract import FINDING_COLUMNS, INDICATOR_COLUMNS, PROJECT_COLUMNS, ROLLUP_COLUMNS
 from perfxl.template import write_template
 from conftest import DATA_2023, SEED_NAMES, libreoffice_convert, valid_indicators
 
@@ -265,11 +265,12 @@ def test_rollup_names_with_wildcards_match_exactly_in_libreoffice(tmp_path):
 
 
 def test_frames_for_python_users():
-    from perfxl.reading import read
+    from perfxl.pipeline import read
+    from perfxl.profile import load_profile
     from perfxl.tables import frames
 
     result = read([str(DATA_2023)])
-    tables = frames(result.projects, result.findings)
+    tables = frames(result.projects, result.findings, load_profile("2015"))
     assert list(tables) == ["项目汇总", "指标明细", "资金汇总", "校验问题"]
     assert len(tables["指标明细"]) == 64
     assert sum(tables["项目汇总"]["年度金额"]) == Decimal("578.83")

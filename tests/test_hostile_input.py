@@ -88,7 +88,7 @@ def test_empty_file_named_explicitly(folder):
 
 def test_a_huge_but_harmless_shared_string_is_no_zip_bomb():
     """Fuzz found it: a 6 MB shared string (ratio ~775) was rejected as a bomb; it is read now."""
-    from perfxl.reading import read
+    from perfxl.pipeline import read
 
     result = read([str(FIXTURES / "huge-shared-string.xlsx")])
     assert [p.name for p in result.projects] == ["食品药品安全监管专项经费"]
@@ -96,7 +96,7 @@ def test_a_huge_but_harmless_shared_string_is_no_zip_bomb():
 
 
 def test_an_error_value_in_an_amount_is_reported_at_its_cell():
-    from perfxl.reading import read
+    from perfxl.pipeline import read
 
     result = read([str(FIXTURES / "error-value-in-amount.xlsx")])
     assert [(f.code, f.cell, f.message) for f in result.findings if f.level == "error"] == [
@@ -107,7 +107,7 @@ def test_broken_formulas_are_reported_as_such_not_as_blanks(tmp_path):
     """calamine reads #VALUE!/#REF!/#N/A as blank; the user sees the error, and so does the finding."""
     from conftest import seed_rows, write_workbook
 
-    from perfxl.reading import read
+    from perfxl.pipeline import read
 
     rows = seed_rows()
     assert rows[12][3] == "年度金额" and rows[11][3] == "实施单位" and rows[19][2] == "市场监管宣传覆盖社区数量"
@@ -120,7 +120,7 @@ def test_broken_formulas_are_reported_as_such_not_as_blanks(tmp_path):
     errors = [(f.code, f.cell, f.message) for f in result.findings if f.level == "error" and f.project == first.name]
     assert errors == [
         ("formula-error", "E13", "年度金额的公式出错（显示 #VALUE!）：请改正公式，或直接填写金额（万元）"),
-        ("formula-error", "D20", "三级指标“市场监管宣传覆盖社区数量”的年度指标值公式出错（显示 #N/A）：请改正公式，或直接填写目标值"),
+        ("formula-error", "D20", "三级指标“市场监管宣传覆盖社区数量”的年度指标值的公式出错（显示 #N/A）：请改正公式，或直接填写目标值"),
         ("formula-error", "E12", "实施单位的公式出错（显示 #REF!）：请改正公式，或直接填写内容"),
     ]
     assert len(result.projects) == 8  # the other seven forms on the sheet are read as before
@@ -129,16 +129,16 @@ def test_broken_formulas_are_reported_as_such_not_as_blanks(tmp_path):
 def test_a_workbook_whose_form_sheet_was_lost_is_reported():
     """Fuzz found it: broken workbook.xml left only the template's helper sheets, and the file
     vanished without a word. Now it is a warning."""
-    from perfxl.reading import read
+    from perfxl.pipeline import read
 
     result = read([str(FIXTURES / "form-sheet-lost-from-workbook-xml.xlsx")])
     assert result.projects == []
-    assert [(f.level, f.code, f.sheet) for f in result.findings] == [("warning", "no-form", "")]
+    assert [(f.level, f.code, f.sheet) for f in result.findings] == [("warning", "no-form-in-file", "")]
 
 
 def test_a_word_doc_in_a_folder_is_skipped_not_an_error(tmp_path):
     """A .doc is an OLE file like .xls: in a folder it is counted as skipped, not read as a broken workbook."""
-    from perfxl.reading import read
+    from perfxl.pipeline import read
 
     (tmp_path / "a.xlsx").write_bytes(GOOD.read_bytes())
     (tmp_path / "说明.doc").write_bytes(hostile.OLE_MAGIC + b"\x00" * 600)

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from perfxl.cli import main
 from perfxl.importer import import_forms, safe_filename
-from perfxl.reading import read
+from perfxl.pipeline import read
 from conftest import DATA_2023, SEED, SEED_NAMES, assert_matches_seed, seed_forms
 
 

@@ -16,7 +16,7 @@ import perfxl.summary as summary_module
 from perfxl import workers
 from perfxl.cli import main
 from perfxl.model import Funds, Project
-from perfxl.summary import consolidate
+from perfxl.pipeline import consolidate
 from perfxl.template import write_template
 from conftest import DATA_2023, ROOT, SEED_NAMES, valid_indicators
 
@@ -86,7 +86,7 @@ def test_folder_not_writable(tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "mkstemp", refuse)
     result = CliRunner().invoke(main, ["template", "-o", str(tmp_path / "t.xlsx")])
     assert result.exit_code == 2
-    assert result.output.strip() == f"错误：无法在 {tmp_path} 中写入（Permission denied）；请换一个有写权限的文件夹"
+    assert result.output.strip() == f"错误：无法在 {tmp_path} 中写入（没有权限）；请换一个有写权限的文件夹"
 
 
 def test_missing_output_folder(tmp_path):
@@ -156,9 +156,7 @@ def _fake_reader(path, profile):
 
 
 def test_a_crashing_or_runaway_reader_costs_one_finding(tmp_path, monkeypatch):
-    import perfxl.reading
-
-    monkeypatch.setattr(perfxl.reading, "read_file", _fake_reader)
+    monkeypatch.setattr(workers, "read_file", _fake_reader)
     monkeypatch.setattr(workers, "CPU_SECONDS_PER_FILE", 1)
     monkeypatch.setattr(workers, "MEMORY_BYTES_PER_WORKER", 1 << 30)
     names = [f"ok{i}.xlsx" for i in range(20)]

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from perfxl.form import _ends_table, label_kind
 from perfxl.model import Funds, Indicator, Project
 from perfxl.profile import load_profile
-from perfxl.summary import consolidate
-from perfxl.tables import projects_from_summary
+from perfxl.pipeline import consolidate
+from perfxl.summary_reader import projects_from_summary
 from perfxl.targets import parse_target
 from perfxl.template import write_template
 from conftest import write_workbook

@@ -6,7 +6,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from perfxl.reading import read
+from perfxl.pipeline import read
 from perfxl.template import write_template
 from conftest import (DATA_2023, SEED_NAMES, assert_matches_seed, seed_forms, seed_rows, write_workbook)
 
@@ -188,7 +188,8 @@ def test_decided_by_content_not_by_name(tmp_path):
         (tmp_path / name).write_bytes(source.read_bytes())
     result = read([str(tmp_path)])
     assert [p.name for p in result.projects] == ["腾讯企点认证客服号运营费"] * 2
-    assert not [f for f in result.findings if f.level == "error"]
+    # The same project twice is the one error: read() checks across files as consolidate does.
+    assert [f.code for f in result.findings if f.level == "error"] == ["duplicate-project"] * 2
 
 
 def test_a_lone_amount_goes_to_the_nearer_funds_column(tmp_path):

@@ -1,0 +1,28 @@
+"""The summary workbook's contract: its sheets' columns, as written and as read back.
+
+Both sides use this module: summary.py writes these columns, summary_reader.py reads a received
+summary by them (a finance bureau consolidates the departments' summaries again). docs/summary.md
+describes the contract for people.
+"""
+
+PROJECT_COLUMNS = [
+    "序号", "项目名称", "主管部门", "实施单位", "项目实施期", "项目属性", "项目类别",
+    "实施期金额", "实施期财政拨款", "实施期其他资金", "年度金额", "年度财政拨款", "年度其他资金",
+    "产出指标数", "效益指标数", "满意度指标数", "成本指标数", "指标总数", "错误数", "警告数",
+    "来源文件", "来源工作表", "实施期目标", "年度目标",
+]
+AMOUNT_COLUMNS = ["实施期金额", "实施期财政拨款", "实施期其他资金", "年度金额", "年度财政拨款", "年度其他资金"]
+COUNT_COLUMNS = ["产出指标数", "效益指标数", "满意度指标数", "成本指标数", "指标总数", "错误数", "警告数"]
+INDICATOR_COLUMNS = [
+    "序号", "项目名称", "一级指标", "二级指标", "三级指标", "年度指标值", "符号", "数值", "计量单位",
+    "指标性质", "指标方向", "来源文件", "来源工作表", "单元格",
+]
+ROLLUP_COLUMNS = ["汇总方式", "名称", "项目数", "实施期金额", "年度金额", "年度财政拨款", "年度其他资金", "占比"]
+ROLLUP_KEYS = [("按主管部门", "主管部门"), ("按实施单位", "实施单位"), ("按项目类别", "项目类别")]
+# 项目序号 is the project's 序号 in 项目汇总: the join key when a summary is read back.
+FINDING_COLUMNS = ["序号", "级别", "代码", "文件", "工作表", "单元格", "项目名称", "项目序号", "说明"]
+SUMMARY_SHEETS = ("项目汇总", "指标明细")  # a workbook with both is read as a summary, not as forms
+
+
+def is_summary(sheet_names) -> bool:
+    return set(SUMMARY_SHEETS) <= set(sheet_names)

@@ -1,0 +1,111 @@
+"""Read a summary workbook written by perfxl back into Projects (a bureau consolidates again).
+
+The departments send their summaries; the bureau gives them to ``perfxl consolidate`` with any
+loose forms. Each carried project keeps the source file named in the summary (``file``) and the
+summary it came in (``via``), and the findings listed in its 校验问题 stay attached to it.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from .contract import is_summary
+from .findings import carried
+from .model import LEVEL_NAMES, Finding, Funds, Indicator, Project
+from .targets import parse_target, value_text
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+def _header_index(rows: list[list], required: list[str]) -> int | None:
+    for r, row in enumerate(rows[:6]):
+        texts = [str(v).strip() for v in row]
+        if all(name in texts for name in required):
+            return r
+    return None
+
+
+class _Table:
+    """A sheet's rows below its header, read by column name."""
+
+    def __init__(self, book, sheet: str, required: list[str]):
+        self.rows: list[list] = []
+        self.col: dict[str, int] = {}
+        self.above: list[list] = []
+        rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        h = _header_index(rows, required)
+        if h is not None:
+            self.col = {str(v).strip(): i for i, v in enumerate(rows[h])}
+            self.rows, self.above = rows[h + 1:], rows[:h]
+
+    def get(self, row: list, name: str):
+        i = self.col.get(name)
+        return row[i] if i is not None and i < len(row) else ""
+
+    def text(self, row: list, name: str) -> str:
+        return value_text(self.get(row, name))
+
+
+def projects_from_summary(book, file: str) -> tuple[list[Project], list[Finding]] | None:
+    """Projects and carried-over findings of a summary workbook written by perfxl, or None."""
+    sheets = {meta.name for meta in book.sheets_metadata}
+    if not is_summary(sheets):
+        return None
+    t = _Table(book, "项目汇总", ["项目名称", "年度金额", "来源文件"])
+    if not t.col:
+        return None
+    year = re.search(r"(\d{4})年度", " ".join(str(v) for row in t.above for v in row))
+    by_number: dict[str, Project] = {}
+    by_place: dict[tuple, Project] = {}
+    order: list[Project] = []
+    places: dict[tuple, int] = {}
+    for row in t.rows:
+        number = t.text(row, "序号")
+        if number in ("", "合计") or not any(str(v).strip() for v in row):
+            continue
+        p = Project(
+            name=t.text(row, "项目名称"), department=t.text(row, "主管部门"), unit=t.text(row, "实施单位"),
+            period=t.text(row, "项目实施期"), attribute=t.text(row, "项目属性"), category=t.text(row, "项目类别"),
+            funds_period=Funds(*(_decimal(t.get(row, c)) for c in ("实施期金额", "实施期财政拨款", "实施期其他资金"))),
+            funds_year=Funds(*(_decimal(t.get(row, c)) for c in ("年度金额", "年度财政拨款", "年度其他资金"))),
+            goal_period=t.text(row, "实施期目标"), goal_year=t.text(row, "年度目标"),
+            file=t.text(row, "来源文件"), sheet=t.text(row, "来源工作表"), year=year.group(1) if year else "",
+            via=file,
+        )
+        p.position = places.get((p.file, p.sheet), 0)
+        places[(p.file, p.sheet)] = p.position + 1
+        by_number[number] = p
+        by_place.setdefault((p.file, p.sheet, p.name), p)
+        order.append(p)
+
+    if "指标明细" in sheets:
+        t = _Table(book, "指标明细", ["项目名称", "三级指标", "年度指标值"])
+        for row in t.rows:
+            p = by_place.get((t.text(row, "来源文件"), t.text(row, "来源工作表"), t.text(row, "项目名称")))
+            if p is None:
+                continue
+            value = t.text(row, "年度指标值")
+            p.indicators.append(Indicator(t.text(row, "一级指标"), t.text(row, "二级指标"), t.text(row, "三级指标"),
+                                          value, parse_target(value), cell=t.text(row, "单元格")))
+
+    findings: list[Finding] = []
+    if "校验问题" in sheets:
+        t = _Table(book, "校验问题", ["级别", "代码", "说明"])
+        levels = {v: k for k, v in LEVEL_NAMES.items()}
+        for row in t.rows:
+            level, code = levels.get(t.text(row, "级别")), t.text(row, "代码")
+            if not level or code == "duplicate-project":  # duplicates are judged again across the new run
+                continue
+            p = by_number.get(t.text(row, "项目序号")) or by_place.get(
+                (t.text(row, "文件"), t.text(row, "工作表"), t.text(row, "项目名称")))
+            findings.append(carried(level, code, t.text(row, "说明"), t.text(row, "文件"), t.text(row, "工作表"),
+                                    t.text(row, "单元格"), p))
+    return order, findings
