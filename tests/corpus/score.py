@@ -1,9 +1,10 @@
 """Score what perfxl read from a corpus form against the form's TRUTH.
 
 Projects are matched by name (NFKC, whitespace removed, a leading budget code ignored). Per
-project: 主管部门, 实施单位 (compared like names, so “[042]某局” and “某局” agree), 年度金额 (Decimal equality) where the truth gives them (None: the
-form has no such field, not compared), the kind (项目 / 整体支出), and the indicators as a
-multiset of (一级, 二级, 三级, 年度指标值) normalised. Error findings not in the truth's
+project: 主管部门 and 实施单位 (compared like names, so “[042]某局” and “某局” agree) and 年度金额
+(Decimal equality) where the truth gives them (None: the form has no such field, not compared),
+the kind (项目 / 整体支出), and the indicators as a multiset of (一级, 二级, 三级, 年度指标值)
+normalised. Error findings not in the truth's
 real_errors are false errors; real_errors not raised are missed.
 """
 
