@@ -88,8 +88,8 @@ TRUTH = {
                 ["满意度指标", "服务对象满意度指标", "培训学员对培训效果满意度", "≥95%"],
             ],
             "real_errors": [
-                {"code": "missing-level1", "why": "the form has no 效益指标 row at all"},
-                {"code": "missing-department", "why": "the 项目主管部门 label is there, its value cell is empty"},
+                {"code": "missing-level1", "why": "表上没有任何效益指标行"},
+                {"code": "missing-department", "why": "有“项目主管部门”栏目，但其取值格是空的"},
             ],
         },
     ],

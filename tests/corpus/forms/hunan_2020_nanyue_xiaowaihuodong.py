@@ -84,7 +84,7 @@ TRUTH = {
             ],
             "real_errors": [
                 {"code": "missing-level1",
-                 "why": "the page excerpt ends inside 时效指标: the transcribed table has no 效益指标 or 满意度指标 rows"},
+                 "why": "网页摘录截断于时效指标：转录的表上没有效益指标和满意度指标行"},
             ],
         },
     ],

@@ -83,9 +83,9 @@ TRUTH = {
             ],
             "real_errors": [
                 {"code": "missing-level1-cell",
-                 "why": "the first four indicator rows have neither 一级 nor 二级 on the form, and nothing above them to inherit"},
+                 "why": "前四行指标在表上既无一级也无二级，上面也没有可继承的"},
                 {"code": "missing-level1",
-                 "why": "the page excerpt ends inside 成本指标: the transcribed table has no 效益指标 or 满意度指标 rows"},
+                 "why": "网页摘录截断于成本指标：转录的表上没有效益指标和满意度指标行"},
             ],
         },
     ],

@@ -75,7 +75,7 @@ TRUTH = {
             ],
             "real_errors": [
                 {"code": "missing-level1",
-                 "why": "the page excerpt ends at the 满意度指标 label: the transcribed table has no 满意度指标 row"},
+                 "why": "网页摘录截断于“满意度指标”标签：转录的表上没有满意度指标行"},
             ],
         },
     ],

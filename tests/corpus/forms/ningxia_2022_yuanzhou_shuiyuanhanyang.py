@@ -72,7 +72,7 @@ TRUTH = {
             ],
             "real_errors": [
                 {"code": "missing-level1",
-                 "why": "the transcription stops before the 效益指标 block: the transcribed table has no 效益指标 or 满意度指标 rows"},
+                 "why": "网页摘录截断于满意度指标，且效益指标块有三行看不出文字在哪一列，转录止于产出指标：转录的表上没有效益指标和满意度指标行"},
             ],
         },
     ],

@@ -68,9 +68,9 @@ TRUTH = {
             ],
             "real_errors": [
                 {"code": "placeholder-value",
-                 "why": "the values are the template's leftovers: units with no number (公里, 万亩, 万人, 公里) and “≧ %”"},
+                 "why": "指标值是模板留下的占位：只有单位没有数字（公里、万亩、万人、公里）和“≧ %”"},
                 {"code": "missing-level1",
-                 "why": "the page excerpt ends inside 产出指标: the transcribed table has no 效益指标 or 满意度指标 rows"},
+                 "why": "网页摘录截断于产出指标：转录的表上没有效益指标和满意度指标行"},
             ],
         },
     ],

@@ -67,7 +67,7 @@ TRUTH = {
             ],
             "real_errors": [
                 {"code": "missing-level1",
-                 "why": "the page excerpt ends at the 效益指标 row: the transcribed table has no 效益指标 or 满意度指标 rows"},
+                 "why": "网页摘录截断于效益指标行：转录的表上没有效益指标和满意度指标行"},
             ],
         },
     ],
