@@ -22,8 +22,9 @@ from .model import Project
 from .profile import Profile, label_key
 from .targets import tidy_decimal, value_text
 
-TEXT_FIELDS = ("name", "department", "unit", "period", "attribute", "category", "reporter", "dept_name")
+TEXT_FIELDS = ("name", "department", "unit", "period", "attribute", "category", "reporter", "dept_name", "budget_unit")
 FUND_KINDS = ("total_period", "total_any", "total_year", "fiscal", "other")
+FIELD_KINDS = set(TEXT_FIELDS) | set(FUND_KINDS) | {"goals", "goal_period", "goal_year"}
 CODED_FIELDS = ("name", "department", "unit")  # a budget code before these moves to Project.code / codes
 REQUIRED_LABELS = {"项目": ("department", "unit", "funds_year.total"), "整体支出": ("funds_year.total",)}
 WHOLE_DEPARTMENT = "整体支出"
@@ -32,10 +33,15 @@ _QUALIFIER = re.compile(r"\([^()]*\)分?$")  # “二级指标(长期)”, “�
 _YEAR = re.compile(r"(\d{4})年度")
 _UNIT_IN_TEXT = re.compile(r"(?:^|[^报])单位:?(万元|元)(?:$|[^\w])")
 # “[015001]某局”, “(433)某项目”, “015001 某局”: a budget code, not part of the name.
+# “湘潭市城管局 308001”: a code after the name.
 _CODE = re.compile(r"^[\[【(]\s*([0-9A-Za-z][0-9A-Za-z.\-]{1,19})\s*[\]】)]\s*(\S.*)$|^(\d{6,})[\s\-_]+(\D.*)$", re.S)
-# “854万(高标准农田建设400万元,…)”: the amount, then a note in brackets.
-_AMOUNT_NOTE = re.compile(r"^(-?[\d,]*\.?\d+(?:万元|万|元)?)[(\[【].*$", re.S)
+_CODE_AFTER = re.compile(r"^(\D.*?)\s+(\d{6,})$", re.S)
+# An amount with words around it: “854万(高标准农田建设400万元,…)”, “854万854万(…)” (a note after
+# the amount and its unit, or in brackets), “中央衔接推进乡村振兴补助资金(少数民族发展任务)50” (words before).
+_AMOUNT_NOTE = re.compile(r"^(-?\d[\d,]*(?:\.\d+)?)(?:(万元|万|元).+|[(\[【].*)$", re.S)
+_AMOUNT_AFTER_WORDS = re.compile(r"^[^\d]*[^\d\-+.]((?:\d[\d,]*)?\.?\d+(?:万元|万|元)?)$", re.S)
 _WAN = Decimal(10000)
+_ORDINAL = re.compile(r"^(?:\([一二三四五六七八九十\d]{1,2}\)|[一二三四五六七八九十\d]{1,2}[、.])(?=\D)")  # “(一)财政拨款小计”
 
 
 def _blank(value: object) -> bool:
@@ -56,7 +62,7 @@ def label_kind(value: object, profile: Profile) -> tuple[str | None, str]:
 
 
 def _label_kind(value: str, profile: Profile) -> tuple[str | None, str]:
-    key = label_key(value)
+    key = _ORDINAL.sub("", label_key(value))
     kind = profile.label_index.get(key)
     if kind:
         return kind, ""
@@ -74,11 +80,13 @@ def _label_kind(value: str, profile: Profile) -> tuple[str | None, str]:
 
 
 def split_code(text: str) -> tuple[str, str]:
-    """(budget code, name) of “[015001]某局” or “(433)某项目”; ("", text) when no code leads."""
-    m = _CODE.match(unicodedata.normalize("NFKC", text))
-    if not m:
-        return "", text
-    return (m.group(1), m.group(2).strip()) if m.group(1) else (m.group(3), m.group(4).strip())
+    """(budget code, name) of “[015001]某局”, “(433)某项目” or “某局 308001”; ("", text) without a code."""
+    plain = unicodedata.normalize("NFKC", text).strip()
+    if m := _CODE.match(plain):
+        return (m.group(1), m.group(2).strip()) if m.group(1) else (m.group(3), m.group(4).strip())
+    if m := _CODE_AFTER.match(plain):
+        return m.group(2), m.group(1).strip()
+    return "", text
 
 
 def parse_amount(value: object, in_yuan: bool = False) -> tuple[Decimal | None, bool]:
@@ -94,6 +102,8 @@ def parse_amount(value: object, in_yuan: bool = False) -> tuple[Decimal | None, 
         if s in ("-", "—", "/", "无"):
             return None, True
         if m := _AMOUNT_NOTE.match(s):
+            s = m.group(1) + (m.group(2) or "")
+        elif m := _AMOUNT_AFTER_WORDS.match(s):
             s = m.group(1)
         scale = Decimal(1)
         if s.endswith("万元") or s.endswith("万"):
@@ -111,6 +121,11 @@ def parse_amount(value: object, in_yuan: bool = False) -> tuple[Decimal | None, 
     return tidy_decimal(number), True
 
 
+def is_header(kinds: set) -> bool:
+    """The header row of an indicator table: a 三级指标 label with a value or 一级/二级 label."""
+    return "level3" in kinds and bool(kinds & {"value", "level1", "level2"})
+
+
 class _Reader:
     """Reads one form region of a grid."""
 
@@ -126,6 +141,9 @@ class _Reader:
         self.cover: dict[str, tuple[str, str]] = {}  # “预算单位：某局” above the form: field → (text, cell)
         # A lone 资金总额 / 年初安排金额 is the year's amount unless the form has a year column.
         self.single_column = not any(t[1] == "total_year" for toks in row_tokens[start:end] for t in toks)
+        # 预算单位 is the unit beside a 主管部门, and stands for the 主管部门 on a form without one.
+        self.budget_unit = ("unit" if any(t[1] == "department" for toks in row_tokens[start:end] for t in toks)
+                            else "department")
 
     def tokens(self, r: int) -> list[tuple[int, str | None, object, str]]:
         return self.row_tokens[r]
@@ -136,8 +154,7 @@ class _Reader:
         goal_labels: list = []
         for r in range(self.start, self.end):
             toks = self.tokens(r)
-            kinds = {t[1] for t in toks}
-            if "level3" in kinds and ("value" in kinds or "level1" in kinds or "level2" in kinds):
+            if is_header({t[1] for t in toks}):
                 header = r
                 break
             if goal_labels:
@@ -166,8 +183,8 @@ class _Reader:
                 kind, inline = label_kind(v, self.profile)
                 if kind == "reporter":
                     self.project.reporter = inline or self.next_value(r, c)[0]
-                elif kind in ("department", "unit") and not _blank(inline):
-                    self.cover[kind] = (inline, self.grid.address(r, c))
+                elif kind in ("department", "unit", "budget_unit") and not _blank(inline):
+                    self.cover["unit" if kind == "budget_unit" else kind] = (inline, self.grid.address(r, c))
                 elif kind is None and "填报单位" in text and ":" in text:
                     self.project.reporter = unicodedata.normalize("NFKC", v).split(":", 1)[1].strip()
 
@@ -205,6 +222,8 @@ class _Reader:
             if kind in TEXT_FIELDS:
                 if kind == "dept_name":  # 部门(单位)名称: the form's name on a whole-department form
                     kind = "name" if project.kind == WHOLE_DEPARTMENT else "department"
+                elif kind == "budget_unit":
+                    kind = self.budget_unit
                 if kind == "name" and project.cells.get("name"):
                     continue
                 value, vc = (inline, c) if inline else self.next_value(r, c)
@@ -250,9 +269,12 @@ class _Reader:
         seen: dict[str, int] = {}
         for n, (i, (c, kind, v, inline)) in enumerate(fund_labels):
             stop = next((j for j in range(i + 1, len(toks)) if toks[j][1]), len(toks))
-            values = list(toks[i + 1:stop])  # up to the next label: “财政资金科目代码 21305” is no amount
+            # (row, column, cell) up to the next label: “财政资金科目代码 21305” is no amount
+            values = [(r, t[0], t[2]) for t in toks[i + 1:stop]]
             if inline:
-                values.insert(0, (c, None, inline, ""))
+                values.insert(0, (r, c, inline))
+            if not any(parse_amount(x[2])[0] is not None for x in values):
+                values = self.amount_below(r, c) or values
             occurrence = seen.get(kind, 0)
             seen[kind] = occurrence + 1
             if kind == "total_any" and len(values) < 2 and self.single_column:
@@ -267,21 +289,31 @@ class _Reader:
             elif len(values) >= 2:
                 sides = ["funds_period", "funds_year"]
             else:
-                sides = [self.side_of(values[0][0] if values else c + 1, label_key(v))]
+                sides = [self.side_of(values[0][1] if values else c + 1, label_key(v))]
             slot = "total" if kind.startswith("total_") else kind
             for side, value in zip(sides, values + [None] * len(sides)):
                 key = f"{side}.{slot}"
                 if key in self.project.cells:
                     continue
-                col = value[0] if value else c + 1
-                self.project.cells[key] = self.grid.address(r, col)
+                row, col, raw = value if value else (r, c + 1, None)
+                self.project.cells[key] = self.grid.address(row, col)
                 if slot == "total":
                     self.total_columns[side] = col
-                raw = value[2] if value else None
                 amount, ok = parse_amount(raw, self.in_yuan)
                 if not ok:
                     self.project.bad_amounts[key] = value_text(raw)
                 setattr(getattr(self.project, side), slot, amount)
+
+    def amount_below(self, r: int, c: int) -> list:
+        """A funds label heading a column (“本年度预计投入(万元)” over “25”): the amount under it."""
+        for rr in range(r + 1, min(r + 4, self.end)):
+            v = self.grid.rows[rr][c] if c < len(self.grid.rows[rr]) else ""
+            if _blank(v):
+                continue
+            if label_kind(v, self.profile)[0] is None and parse_amount(v)[0] is not None:
+                return [(rr, c, v)]
+            return []
+        return []
 
     def side_of(self, col: int, label: str) -> str:
         """Which funds column a lone amount belongs to: the nearer of the two totals' columns."""
@@ -316,7 +348,11 @@ def find_forms(grid: Grid, profile: Profile, auto: bool = False) -> list[Project
         return read_list(grid, profile, tokens, starts[0], auto)
     if not starts:
         starts = [r for r, toks in enumerate(tokens) if any(t[1] == "dept_name" for t in toks)][:1]
-        kind = WHOLE_DEPARTMENT
+        kind = WHOLE_DEPARTMENT if starts else kind
+    if not starts:  # no 项目名称 label at all: one form from its first field, if it has an indicator table
+        header = next((r for r, toks in enumerate(tokens) if is_header({t[1] for t in toks})), None)
+        if header is not None:
+            starts = [next((r for r in range(header) if any(t[1] in FIELD_KINDS for t in tokens[r])), header)]
     projects = []
     previous_end = 0
     for n, start in enumerate(starts):

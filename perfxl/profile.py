@@ -22,14 +22,16 @@ DEFAULT = "2015"
 
 _SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 # A score written into a 一级/二级 cell: “成本指标(0-20)分”, “产出指标（50分）”.
-_SCORE = re.compile(r"\(\d+(?:\.\d+)?(?:[-~至]\d+(?:\.\d+)?)?分?\)分?$|\d+(?:\.\d+)?分$")
+# A score or a fill-in note written into a 一级/二级 cell: “成本指标(0-20)分”, “产出指标（50分）”,
+# “数量指标 (必填硬性指标)”. Other brackets are part of the name (“数量指标(或建筑规模指标)”).
+_SCORE = re.compile(r"\(\d+(?:\.\d+)?(?:[-~至]\d+(?:\.\d+)?)?分?\)分?$|\d+(?:\.\d+)?分$|\((?:必填|选填)[^()]*\)$")
 
 
 @lru_cache(maxsize=1 << 16)
 def label_key(text: object) -> str:
-    """Normalise a label for matching: width, spaces, line breaks, 其中 and a trailing colon."""
+    """Normalise a label for matching: width, spaces, line breaks, 其中, a trailing colon, “*” marks."""
     s = unicodedata.normalize("NFKC", str(text))
-    s = _SPACES.sub("", s).lstrip("*").rstrip(":")
+    s = _SPACES.sub("", s).strip("*").rstrip(":")
     if s.startswith("其中"):
         s = s[2:].lstrip(":")
     return s
@@ -71,6 +73,12 @@ class Profile:
         name = _SCORE.sub("", label_key(name))
         return self.aliases.get(name, name)
 
+    def has_level1(self, indicators, level1: str) -> bool:
+        """Some indicator counts under ``level1``: written so, or under a 二级 of it beneath a local
+        一级 name (“项目完成指标” / 数量指标 is an 产出 indicator)."""
+        return any(i.level1 == level1 or (i.level1 not in self.levels and self.parent.get(i.level2) == level1)
+                   for i in indicators)
+
     def known_level(self, name: str) -> bool:
         """The text names a 一级 or 二级 of this framework (after aliases and score suffixes)."""
         name = self.canonical(name)
@@ -92,7 +100,7 @@ class Profile:
             # 一级 and 二级 merged across: the 一级 cell holds a 二级 name (or a combined one).
             if l1 in self.parent:
                 return self.parent[l1], l1, ""
-        if l1 in self.levels and not l2 and len(self.levels[l1]) == 1:
+        if l1 in self.levels and (not l2 or l2 == l1) and len(self.levels[l1]) == 1:
             return l1, self.levels[l1][0], ""
         if l2 in self.parent and self.parent[l2] != l1:
             if not l1 or (level1_inherited and l1 in self.levels):

@@ -100,9 +100,8 @@ def check_indicators(project: Project, profile: Profile) -> list[Finding]:
     if not project.indicators:
         add("no-indicators", where)
         return out
-    present = {ind.level1 for ind in project.indicators}
     for level1 in profile.required:
-        if level1 not in present:
+        if not profile.has_level1(project.indicators, level1):
             add("missing-level1", where, level1=level1, framework=profile.name)
 
     satisfaction_min = profile.thresholds.get("satisfaction_min", Decimal(80))

@@ -34,6 +34,8 @@ _DATE = re.compile(
 )
 _PLACEHOLDER = re.compile(r"[*＊]|[Xx]{2}|^[Xx]$|某|…|\.\.\.|待定|[Xx]%|[Xx]+[个次人元天年]")
 _UNIT_OK = re.compile(r"^[^\d\s]{0,8}$")
+# A unit alone, or an operator with a unit but no number: the template's blank left unfilled (“公里”, “≧ %”).
+_BARE_UNIT = re.compile(r"^(?:%|个|次|所|套|台|家|人|人次|户|件|项|条|座|处|批次|年|月|天|元|万元|亿元|公里|千米|米|平方米|平米|亩|万亩|万人)$")
 _RISING = ("提升", "提高", "增加", "增长", "上升", "改善", "增强", "加强", "扩大")
 _FALLING = ("降低", "减少", "下降", "减轻", "压缩", "缩短")
 
@@ -105,7 +107,7 @@ def _parse(text: str) -> Target:
     s = unicodedata.normalize("NFKC", text).replace(" ", "").replace("\u3000", "")
     if not s:
         return target
-    if _PLACEHOLDER.search(s):
+    if _PLACEHOLDER.search(s) or _BARE_UNIT.match(s.lstrip("≥≤≧≦<>=")):
         target.placeholder = True
         target.kind = "定量" if re.search(r"\d|%", s) else "定性"
         return target
