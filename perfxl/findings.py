@@ -74,6 +74,8 @@ _SPECS = [
     Spec("amount-not-number", ERROR, "金额", "金额不是数字", "{field}“{text}”不是数字",
          "请只填数字，单位万元（如 8.2）"),
     Spec("missing-year-amount", ERROR, "金额", "年度金额为空", "年度金额为空", "请填写本年度预算金额（万元）"),
+    Spec("amount-from-parts", NOTICE, "金额", "金额按分项合计", "{field}没有单独填写，按其下各项合计为 {total}",
+         "如不对，请在{field}一栏填写金额"),
     Spec("amount-negative", ERROR, "金额", "金额为负", "{field}为负数（{value}）", "金额不能小于 0"),
     Spec("amount-sum-mismatch", ERROR, "金额", "金额不平", "{field} {total} 不等于财政拨款与其他资金之和 {parts}",
          "请核对金额"),

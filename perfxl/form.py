@@ -138,6 +138,7 @@ class _Reader:
         self.in_yuan = False
         self.table_end = start
         self.total_columns: dict[str, int] = {}  # funds side → grid column of its total
+        self.total_heading = False
         self.cover: dict[str, tuple[str, str]] = {}  # “预算单位：某局” above the form: field → (text, cell)
         # A lone 资金总额 / 年初安排金额 is the year's amount unless the form has a year column.
         self.single_column = not any(t[1] == "total_year" for toks in row_tokens[start:end] for t in toks)
@@ -167,7 +168,8 @@ class _Reader:
             self.table_end = self.end
         project = self.project
         self.apply_cover()
-        project.absent = {key for key in REQUIRED_LABELS[project.kind] if key not in project.cells}
+        self.settle_funds()
+        project.absent |= {key for key in REQUIRED_LABELS[project.kind] if key not in project.cells}
         return project
 
     def read_preamble(self, rows: range) -> None:
@@ -187,6 +189,21 @@ class _Reader:
                     self.cover["unit" if kind == "budget_unit" else kind] = (inline, self.grid.address(r, c))
                 elif kind is None and "填报单位" in text and ":" in text:
                     self.project.reporter = unicodedata.normalize("NFKC", v).split(":", 1)[1].strip()
+
+    def settle_funds(self) -> None:
+        """What the funds block's layout says beyond its cells.
+
+        A total heading its parts (“年度资金总额 | 金额(万元)” over “财政拨款小计 6.30”) is their sum;
+        a block without an 其他资金 row cannot be summed against its total.
+        """
+        project = self.project
+        year = project.funds_year
+        if self.total_heading and year.total is None and year.fiscal is not None:
+            year.total = year.fiscal + (year.other or 0)
+            project.derived.add("funds_year.total")
+        for side in ("funds_period", "funds_year"):
+            if f"{side}.total" in project.cells and f"{side}.other" not in project.cells:
+                project.absent.add(f"{side}.other")
 
     def apply_cover(self) -> None:
         """Fields the form itself lacks, from the lines above it (“预算单位：某局”).
@@ -267,14 +284,19 @@ class _Reader:
     def read_funds(self, r: int, toks, fund_labels) -> None:
         labels_in_row = [t[1] for _, t in fund_labels]
         seen: dict[str, int] = {}
-        for n, (i, (c, kind, v, inline)) in enumerate(fund_labels):
+        right = []  # per label: (row, column, cell) up to the next label (“财政资金科目代码 21305” is no amount)
+        for i, (c, kind, v, inline) in fund_labels:
             stop = next((j for j in range(i + 1, len(toks)) if toks[j][1]), len(toks))
-            # (row, column, cell) up to the next label: “财政资金科目代码 21305” is no amount
-            values = [(r, t[0], t[2]) for t in toks[i + 1:stop]]
-            if inline:
-                values.insert(0, (r, c, inline))
-            if not any(parse_amount(x[2])[0] is not None for x in values):
-                values = self.amount_below(r, c) or values
+            right.append(([(r, c, inline)] if inline else []) + [(r, t[0], t[2]) for t in toks[i + 1:stop]])
+            if not right[-1] and kind.startswith("total_") and stop < len(toks):
+                self.total_heading = True  # “年度资金总额 | 金额(万元)”: the rows below give its parts
+        # A row of funds labels with no amount beside any of them heads the amounts under them (if any).
+        heading = (not any(parse_amount(x[2])[0] is not None for values in right for x in values)
+                   and any(self.amount_below(r, t[0]) for _, t in fund_labels))
+        for n, (i, (c, kind, v, inline)) in enumerate(fund_labels):
+            values = right[n]
+            if heading or not values:
+                values = self.amount_below(r, c) or ([] if heading and len(fund_labels) > 1 else values)
             occurrence = seen.get(kind, 0)
             seen[kind] = occurrence + 1
             if kind == "total_any" and len(values) < 2 and self.single_column:

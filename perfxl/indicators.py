@@ -77,6 +77,11 @@ def header_columns(grid: Grid, tokens, header: int, top: int) -> tuple[dict[str,
         candidates.setdefault(kind, []).append((side, c))
     # The annual side; where the labels do not say, the right one (中期 … | 年度 … is the order seen).
     cols = {kind: min(found, key=lambda sc: (sc[0], -sc[1]))[1] for kind, found in candidates.items()}
+    if "value" not in cols and "level3" in cols:  # values under place names (“笏石街道办 | 埭头镇”): the first
+        after = max(cols["level3"], cols.get("value_op", -1))
+        cols["value"] = next((c for c, kind, v, _ in tokens[header] if kind is None and c > after), None)
+        if cols["value"] is None:
+            del cols["value"]
     if "value" in cols:  # the operator and unit columns that go with the chosen value column
         for kind in ("value_op", "value_unit"):
             if len(candidates.get(kind, ())) > 1:
@@ -134,20 +139,51 @@ def _shown_as_percent(grid: Grid, r: int, c: int | None, val: float, l3: object,
 def read_table(grid: Grid, profile: Profile, tokens, header: int, top: int, end: int, project: Project,
                auto: bool = False) -> int:
     """Read the indicator table under ``header`` into ``project``; returns the row after it."""
-    columns = header_columns(grid, tokens, header, top)
-    rows = []
+    cols, boundaries = header_columns(grid, tokens, header, top)
     r = header + 1
+    if r < end and _value_subheader(tokens[r], cols, boundaries):
+        r += 1
+    rows = []
     while r < end:
         toks = tokens[r]
         if toks:
             kinds = {t[1] for t in toks}
-            if kinds & STOP_KINDS or ends_table(toks[0][2]):
+            if kinds & STOP_KINDS or ends_table(toks[0][2]) or any(_closing(t[2]) for t in toks):
                 break
             if "level3" not in kinds:  # else a repeated header (page break in Word)
                 rows.append(r)
         r += 1
-    add_indicators(grid, profile, columns, rows, project, auto)
+    if "level1" not in cols and "level2" not in cols:  # no 一级/二级 labels: the columns left of the 三级
+        left = sorted({c for rr in rows for c in range(min(cols["level3"], len(grid.rows[rr])))
+                       if not _blank(grid.rows[rr][c])})
+        cols.update(zip(("level1", "level2"), left))
+    add_indicators(grid, profile, (cols, boundaries), rows, project, auto)
     return r
+
+
+def _closing(value: object) -> bool:
+    """A sign-off cell under the table (“财政部门审核意见”, “(盖章)”): the table has ended."""
+    return isinstance(value, str) and (label_key(value).endswith("意见") or "盖章" in value)
+
+
+def _value_subheader(toks, cols: dict, boundaries: list) -> bool:
+    """A row under the header splitting 指标值 into columns (“2021年实际实现值 | 预期2022年实现值”):
+    the target's column becomes the value column, and the row is no indicator. True when it was one."""
+    cv = cols.get("value")
+    if cv is None or not toks:
+        return False
+    level_cols = {cols.get(k) for k in ("level1", "level2", "level3")}
+    if any(t[1] is not None or t[0] in level_cols or not isinstance(t[2], str) for t in toks):
+        return False
+    v_end = next((b for b in sorted(boundaries) if b > cv), None)
+    span = [t for t in toks if t[0] >= cv and (v_end is None or t[0] < v_end)]
+    if not span:
+        return False
+    target = next((t for t in span if any(w in t[2] for w in ("预期", "目标", "计划"))), span[-1])
+    cols["value"] = target[0]
+    boundaries.extend(t[0] for t in toks if t[0] not in boundaries)
+    boundaries.sort()
+    return True
 
 
 def add_indicators(grid: Grid, profile: Profile, columns, rows: list[int], project: Project, auto: bool) -> None:
@@ -179,7 +215,7 @@ def add_indicators(grid: Grid, profile: Profile, columns, rows: list[int], proje
             val, vc = _first(row, l3c + 1, cv)
         inherited = not l1
         if l1:
-            if l1 != level1 or l2:
+            if (l1 != level1 and level1) or l2:  # a new 一级 starts its own 二级 (unless none came before)
                 level2 = l2
             level1 = l1
         elif l2:

@@ -96,7 +96,8 @@ class Project:
     cells: dict[str, str] = field(default_factory=dict)  # field -> A1 where it was read
     bad_amounts: dict[str, str] = field(default_factory=dict)  # field -> text that is no amount
     position: int = 0  # order within the sheet
-    absent: set[str] = field(default_factory=set)  # required fields whose label the form's layout lacks
+    absent: set[str] = field(default_factory=set)  # fields whose label the form's layout lacks (not checked)
+    derived: set[str] = field(default_factory=set)  # amounts the layout gives as the sum of their parts
     codes: dict[str, str] = field(default_factory=dict)  # department / unit → budget code written before it
     via: str = ""  # the received summary workbook this project was carried in, if any
 

@@ -39,6 +39,9 @@ def check_project(project: Project, profile: Profile) -> list[Finding]:
 
     for key in sorted(project.absent):
         add("field-not-in-layout", "", field=FIELD_NAMES[key])
+    for key in sorted(project.derived):
+        add("amount-from-parts", cells.get(key, ""), field=FIELD_NAMES[key], total=_money(getattr(
+            getattr(project, key.split(".")[0]), "total")))
     for key, code in REQUIRED_BY_KIND.get(project.kind, REQUIRED_FIELDS).items():
         if not getattr(project, key) and key not in project.absent:
             add(code, cells.get(key, ""))
@@ -57,7 +60,8 @@ def check_project(project: Project, profile: Profile) -> list[Finding]:
             key = f"{side}.{slot}"
             if value is not None and value < 0:
                 add("amount-negative", cells.get(key, ""), field=FIELD_NAMES[key], value=value)
-        if funds.total is not None and (funds.fiscal is not None or funds.other is not None):
+        unsplit = funds.other is None and f"{side}.other" in project.absent  # the form has no 其他资金 row
+        if funds.total is not None and (funds.fiscal is not None or funds.other is not None) and not unsplit:
             parts = (funds.fiscal or Decimal(0)) + (funds.other or Decimal(0))
             if abs(funds.total - parts) > tolerance:
                 add("amount-sum-mismatch", cells.get(f"{side}.total", ""), field=FIELD_NAMES[f"{side}.total"],
