@@ -12,40 +12,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
-from decimal import Decimal, InvalidOperation
 
+from .fields import (CODED_FIELDS, FIELD_KINDS, FUND_KINDS, REQUIRED_LABELS, TEXT_FIELDS, UNIT_IN_TEXT, UNIT_SUFFIX,
+                     WHOLE_DEPARTMENT, YEAR, blank, parse_amount, split_code)
 from .grid import Grid
-from .indicators import ends_table as _ends_table
 from .indicators import read_table
+from .listing import read_list
 from .model import Project
 from .profile import Profile, label_key
-from .targets import tidy_decimal, value_text
+from .targets import value_text
 
-TEXT_FIELDS = ("name", "department", "unit", "period", "attribute", "category", "reporter", "dept_name", "budget_unit")
-FUND_KINDS = ("total_period", "total_any", "total_year", "fiscal", "other")
-FIELD_KINDS = set(TEXT_FIELDS) | set(FUND_KINDS) | {"goals", "goal_period", "goal_year"}
-CODED_FIELDS = ("name", "department", "unit")  # a budget code before these moves to Project.code / codes
-REQUIRED_LABELS = {"项目": ("department", "unit", "funds_year.total"), "整体支出": ("funds_year.total",)}
-WHOLE_DEPARTMENT = "整体支出"
-_UNIT_SUFFIX = re.compile(r"\((万元|元)\)$")
 _QUALIFIER = re.compile(r"\([^()]*\)分?$")  # “二级指标(长期)”, “指标值(年度)”, “成本指标(0-20)分”
-_YEAR = re.compile(r"(\d{4})年度")
-_UNIT_IN_TEXT = re.compile(r"(?:^|[^报])单位:?(万元|元)(?:$|[^\w])")
-# “[015001]某局”, “(433)某项目”, “015001 某局”: a budget code, not part of the name.
-# “湘潭市城管局 308001”: a code after the name.
-_CODE = re.compile(r"^[\[【(]\s*([0-9A-Za-z][0-9A-Za-z.\-]{1,19})\s*[\]】)]\s*(\S.*)$|^(\d{6,})[\s\-_]+(\D.*)$", re.S)
-_CODE_AFTER = re.compile(r"^(\D.*?)\s+(\d{6,})$", re.S)
-# An amount with words around it: “854万(高标准农田建设400万元,…)”, “854万854万(…)” (a note after
-# the amount and its unit, or in brackets), “中央衔接推进乡村振兴补助资金(少数民族发展任务)50” (words before).
-_AMOUNT_NOTE = re.compile(r"^(-?\d[\d,]*(?:\.\d+)?)(?:(万元|万|元).+|[(\[【].*)$", re.S)
-_AMOUNT_AFTER_WORDS = re.compile(r"^[^\d]*[^\d\-+.]((?:\d[\d,]*)?\.?\d+(?:万元|万|元)?)$", re.S)
-_WAN = Decimal(10000)
 _ORDINAL = re.compile(r"^(?:\([一二三四五六七八九十\d]{1,2}\)|[一二三四五六七八九十\d]{1,2}[、.])(?=\D)")  # “(一)财政拨款小计”
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def label_kind(value: object, profile: Profile) -> tuple[str | None, str]:
@@ -79,48 +57,6 @@ def _label_kind(value: str, profile: Profile) -> tuple[str | None, str]:
     return None, ""
 
 
-def split_code(text: str) -> tuple[str, str]:
-    """(budget code, name) of “[015001]某局”, “(433)某项目” or “某局 308001”; ("", text) without a code."""
-    plain = unicodedata.normalize("NFKC", text).strip()
-    if m := _CODE.match(plain):
-        return (m.group(1), m.group(2).strip()) if m.group(1) else (m.group(3), m.group(4).strip())
-    if m := _CODE_AFTER.match(plain):
-        return m.group(2), m.group(1).strip()
-    return "", text
-
-
-def parse_amount(value: object, in_yuan: bool = False) -> tuple[Decimal | None, bool]:
-    """An amount cell to exact 万元: (amount, ok). Blank is (None, True); '250万', '1,200.5' pass."""
-    if _blank(value):
-        return None, True
-    if isinstance(value, bool):
-        return None, False
-    if isinstance(value, (int, float)):
-        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    else:
-        s = unicodedata.normalize("NFKC", str(value)).replace(",", "").replace(" ", "")
-        if s in ("-", "—", "/", "无"):
-            return None, True
-        if m := _AMOUNT_NOTE.match(s):
-            s = m.group(1) + (m.group(2) or "")
-        elif m := _AMOUNT_AFTER_WORDS.match(s):
-            s = m.group(1)
-        scale = Decimal(1)
-        if s.endswith("万元") or s.endswith("万"):
-            s, in_yuan = s.rstrip("元").rstrip("万"), False
-        elif s.endswith("元"):
-            s, scale = s[:-1], Decimal(1) / _WAN
-        try:
-            number = Decimal(s) * scale
-        except InvalidOperation:
-            return None, False
-        if not number.is_finite():
-            return None, False
-    if in_yuan:
-        number = number / _WAN
-    return tidy_decimal(number), True
-
-
 def is_header(kinds: set) -> bool:
     """The header row of an indicator table: a 三级指标 label with a value or 一级/二级 label."""
     return "level3" in kinds and bool(kinds & {"value", "level1", "level2"})
@@ -141,10 +77,10 @@ class _Reader:
         self.total_heading = False
         self.cover: dict[str, tuple[str, str]] = {}  # “预算单位：某局” above the form: field → (text, cell)
         # A lone 资金总额 / 年初安排金额 is the year's amount unless the form has a year column.
-        self.single_column = not any(t[1] == "total_year" for toks in row_tokens[start:end] for t in toks)
+        kinds = {t[1] for toks in row_tokens[start:end] for t in toks}
+        self.single_column = "total_year" not in kinds
         # 预算单位 is the unit beside a 主管部门, and stands for the 主管部门 on a form without one.
-        self.budget_unit = ("unit" if any(t[1] == "department" for toks in row_tokens[start:end] for t in toks)
-                            else "department")
+        self.budget_unit = "unit" if "department" in kinds else "department"
 
     def tokens(self, r: int) -> list[tuple[int, str | None, object, str]]:
         return self.row_tokens[r]
@@ -175,17 +111,17 @@ class _Reader:
     def read_preamble(self, rows: range) -> None:
         for r in rows:
             for c, v in enumerate(self.grid.rows[r]):
-                if _blank(v) or not isinstance(v, str):
+                if blank(v) or not isinstance(v, str):
                     continue
                 text = label_key(v)
-                if m := _YEAR.search(text):
+                if m := YEAR.search(text):
                     self.project.year = self.project.year or m.group(1)
-                if m := _UNIT_IN_TEXT.search(text):
+                if m := UNIT_IN_TEXT.search(text):
                     self.in_yuan = m.group(1) == "元"
                 kind, inline = label_kind(v, self.profile)
                 if kind == "reporter":
                     self.project.reporter = inline or self.next_value(r, c)[0]
-                elif kind in ("department", "unit", "budget_unit") and not _blank(inline):
+                elif kind in ("department", "unit", "budget_unit") and not blank(inline):
                     self.cover["unit" if kind == "budget_unit" else kind] = (inline, self.grid.address(r, c))
                 elif kind is None and "填报单位" in text and ":" in text:
                     self.project.reporter = unicodedata.normalize("NFKC", v).split(":", 1)[1].strip()
@@ -224,7 +160,7 @@ class _Reader:
         """The next non-blank cell right of (r, c) if it is no label, else blank; and its column."""
         row = self.grid.rows[r]
         for cc in range(c + 1, len(row)):
-            if not _blank(row[cc]):
+            if not blank(row[cc]):
                 if label_kind(row[cc], self.profile)[0]:
                     return "", c + 1
                 return row[cc], cc
@@ -255,11 +191,11 @@ class _Reader:
                     setattr(project, kind, text)
                     project.cells[kind] = grid.address(r, vc)
             elif kind in FUND_KINDS or kind == "funds":
-                if m := _UNIT_SUFFIX.search(label_key(v)):
+                if m := UNIT_SUFFIX.search(label_key(v)):
                     self.in_yuan = m.group(1) == "元"
             elif kind in ("goal_period", "goal_year", "goals"):
                 value, vc = (inline, c) if inline else self.next_value(r, c)
-                if not _blank(value):
+                if not blank(value):
                     target = "goal_period" if kind == "goal_period" else "goal_year"
                     if not getattr(project, target):
                         setattr(project, target, value_text(value))
@@ -291,12 +227,13 @@ class _Reader:
             if not right[-1] and kind.startswith("total_") and stop < len(toks):
                 self.total_heading = True  # “年度资金总额 | 金额(万元)”: the rows below give its parts
         # A row of funds labels with no amount beside any of them heads the amounts under them (if any).
-        heading = (not any(parse_amount(x[2])[0] is not None for values in right for x in values)
-                   and any(self.amount_below(r, t[0]) for _, t in fund_labels))
+        beside = any(parse_amount(x[2])[0] is not None for values in right for x in values)
+        below = [[] if beside and right[n] else self.amount_below(r, t[0]) for n, (_, t) in enumerate(fund_labels)]
+        heading = not beside and any(below)
         for n, (i, (c, kind, v, inline)) in enumerate(fund_labels):
             values = right[n]
             if heading or not values:
-                values = self.amount_below(r, c) or ([] if heading and len(fund_labels) > 1 else values)
+                values = below[n] or ([] if heading and len(fund_labels) > 1 else values)
             occurrence = seen.get(kind, 0)
             seen[kind] = occurrence + 1
             if kind == "total_any" and len(values) < 2 and self.single_column:
@@ -330,7 +267,7 @@ class _Reader:
         """A funds label heading a column (“本年度预计投入(万元)” over “25”): the amount under it."""
         for rr in range(r + 1, min(r + 4, self.end)):
             v = self.grid.rows[rr][c] if c < len(self.grid.rows[rr]) else ""
-            if _blank(v):
+            if blank(v):
                 continue
             if label_kind(v, self.profile)[0] is None and parse_amount(v)[0] is not None:
                 return [(rr, c, v)]
@@ -366,7 +303,6 @@ def find_forms(grid: Grid, profile: Profile, auto: bool = False) -> list[Project
     starts = [r for r, toks in enumerate(tokens) if any(t[1] == "name" for t in toks)]
     kind = "项目"
     if starts and any(t[1] == "level3" for t in tokens[starts[0]]):
-        from .listing import read_list
         return read_list(grid, profile, tokens, starts[0], auto)
     if not starts:
         starts = [r for r, toks in enumerate(tokens) if any(t[1] == "dept_name" for t in toks)][:1]

@@ -18,6 +18,7 @@ import re
 from decimal import Decimal
 from functools import lru_cache
 
+from .fields import blank
 from .grid import Grid
 from .model import Indicator, Project
 from .profile import Profile, label_key, load_profile
@@ -40,10 +41,6 @@ def ends_table(first: object) -> bool:
         return False
     key = label_key(first)
     return bool(_TITLE.search(key) or _YEAR.fullmatch(key.strip("()")) or _UNIT_LINE.match(key))
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _side(text: str) -> int:
@@ -71,7 +68,7 @@ def header_columns(grid: Grid, tokens, header: int, top: int) -> tuple[dict[str,
         kind = kind or "value_unit"
         side = _side(label_key(v))
         if side == 1:
-            over = next((above[cc] for cc in range(min(c, len(above) - 1), -1, -1) if not _blank(above[cc])), "")
+            over = next((above[cc] for cc in range(min(c, len(above) - 1), -1, -1) if not blank(above[cc])), "")
             if isinstance(over, str) and len(over) <= 20:
                 side = _side(label_key(over))
         candidates.setdefault(kind, []).append((side, c))
@@ -98,7 +95,7 @@ def _first(row: list, start: int | None, stop: int | None) -> tuple[object, int 
         return "", None
     stop = len(row) if stop is None else min(stop, len(row))
     for c in range(start, stop):
-        if not _blank(row[c]):
+        if not blank(row[c]):
             return row[c], c
     return "", None
 
@@ -148,14 +145,14 @@ def read_table(grid: Grid, profile: Profile, tokens, header: int, top: int, end:
         toks = tokens[r]
         if toks:
             kinds = {t[1] for t in toks}
-            if kinds & STOP_KINDS or ends_table(toks[0][2]) or any(_closing(t[2]) for t in toks):
+            if kinds & STOP_KINDS or ends_table(toks[0][2]) or _closing(toks[0][2]):
                 break
             if "level3" not in kinds:  # else a repeated header (page break in Word)
                 rows.append(r)
         r += 1
     if "level1" not in cols and "level2" not in cols:  # no 一级/二级 labels: the columns left of the 三级
         left = sorted({c for rr in rows for c in range(min(cols["level3"], len(grid.rows[rr])))
-                       if not _blank(grid.rows[rr][c])})
+                       if not blank(grid.rows[rr][c])})
         cols.update(zip(("level1", "level2"), left))
     add_indicators(grid, profile, (cols, boundaries), rows, project, auto)
     return r
@@ -211,7 +208,7 @@ def add_indicators(grid: Grid, profile: Profile, columns, rows: list[int], proje
         row = grid.rows[r]
         l3, l3c = _first(row, c3, l3_end)
         val, vc = _first(row, cv, v_end) if cv is not None else ("", None)
-        if _blank(val) and cv is not None and cv > c3 and l3c is not None:
+        if blank(val) and cv is not None and cv > c3 and l3c is not None:
             val, vc = _first(row, l3c + 1, cv)
         inherited = not l1
         if l1:
@@ -220,10 +217,10 @@ def add_indicators(grid: Grid, profile: Profile, columns, rows: list[int], proje
             level1 = l1
         elif l2:
             level2 = l2
-        if _blank(l3) and _blank(val):
+        if blank(l3) and blank(val):
             continue
         direction = ""
-        if split and not _blank(val):
+        if split and not blank(val):
             val, direction = combined_value(val, _at(row, cols.get("value_op")), _at(row, cols.get("value_unit")))
         a, b, note = profile.resolve(level1, level2, inherited)
         percent_number = ""

@@ -8,6 +8,8 @@ sheet's 金额单位 line (元 → 万元).
 
 from __future__ import annotations
 
+from .fields import (CODED_FIELDS, REQUIRED_LABELS, TEXT_FIELDS, UNIT_IN_TEXT, UNIT_SUFFIX, YEAR, parse_amount,
+                     split_code)
 from .grid import Grid
 from .indicators import add_indicators, header_columns
 from .model import Project
@@ -26,17 +28,14 @@ def _subtotal(toks) -> bool:
 
 def read_list(grid: Grid, profile: Profile, tokens, header: int, auto: bool = False) -> list[Project]:
     """One Project per project named in the list under ``header`` (the row holding 项目名称 and 三级指标)."""
-    from .form import (CODED_FIELDS, REQUIRED_LABELS, TEXT_FIELDS, _UNIT_IN_TEXT, _UNIT_SUFFIX, _YEAR,
-                       parse_amount, split_code)
-
     in_yuan, year = False, ""
     for row in grid.rows[:header]:
         for v in row:
             if isinstance(v, str) and v.strip():
                 key = label_key(v)
-                if m := _UNIT_IN_TEXT.search(key):
+                if m := UNIT_IN_TEXT.search(key):
                     in_yuan = m.group(1) == "元"
-                if (m := _YEAR.search(key)) and not year:
+                if (m := YEAR.search(key)) and not year:
                     year = m.group(1)
     fields: dict[str, int] = {}
     for c, kind, v, _ in tokens[header]:
@@ -48,7 +47,7 @@ def read_list(grid: Grid, profile: Profile, tokens, header: int, auto: bool = Fa
             kind = "goal_year"
         if kind and kind not in fields and (kind in TEXT_FIELDS or kind in _FUND_SLOTS or kind == "goal_year"):
             fields[kind] = c
-            if kind in _FUND_SLOTS and (m := _UNIT_SUFFIX.search(label_key(v))):
+            if kind in _FUND_SLOTS and (m := UNIT_SUFFIX.search(label_key(v))):
                 in_yuan = m.group(1) == "元"
     columns = header_columns(grid, tokens, header, 0)
     name_col = fields["name"]

@@ -54,12 +54,14 @@ class Profile:
     label_index: dict[str, str] = field(init=False)
     label_cache: dict[str, tuple] = field(init=False, repr=False, compare=False)  # cell text → label_kind
     resolve_cache: dict[tuple, tuple] = field(init=False, repr=False, compare=False)
+    canonical_cache: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.parent = {l2: l1 for l1, l2s in self.levels.items() for l2 in l2s}
         self.label_index = {label_key(t): kind for kind, ts in self.labels.items() for t in ts}
         self.label_cache = {}
         self.resolve_cache = {}
+        self.canonical_cache = {}
 
     def with_role(self, role: str) -> list[str]:
         """The 一级 names that play ``role`` (output, cost, benefit, satisfaction) in this framework."""
@@ -70,14 +72,19 @@ class Profile:
         return self.roles.get(level1) == "cost" or level2 in self.cost_level2
 
     def canonical(self, name: str) -> str:
-        name = _SCORE.sub("", label_key(name))
-        return self.aliases.get(name, name)
+        found = self.canonical_cache.get(name)
+        if found is None:
+            key = _SCORE.sub("", label_key(name))
+            found = self.canonical_cache[name] = self.aliases.get(key, key)
+        return found
 
-    def has_level1(self, indicators, level1: str) -> bool:
-        """Some indicator counts under ``level1``: written so, or under a 二级 of it beneath a local
-        一级 name (“项目完成指标” / 数量指标 is an 产出 indicator)."""
-        return any(i.level1 == level1 or (i.level1 not in self.levels and self.parent.get(i.level2) == level1)
-                   for i in indicators)
+    def present_level1(self, indicators) -> set[str]:
+        """The 一级 the indicators count under: as written, or by their 二级 beneath a local 一级 name
+        (“项目完成指标” / 数量指标 is an 产出 indicator)."""
+        present = {i.level1 for i in indicators}
+        if not present <= self.levels.keys():
+            present |= {self.parent.get(i.level2, "") for i in indicators if i.level1 not in self.levels}
+        return present
 
     def known_level(self, name: str) -> bool:
         """The text names a 一级 or 二级 of this framework (after aliases and score suffixes)."""

@@ -104,8 +104,9 @@ def check_indicators(project: Project, profile: Profile) -> list[Finding]:
     if not project.indicators:
         add("no-indicators", where)
         return out
+    present = profile.present_level1(project.indicators)
     for level1 in profile.required:
-        if not profile.has_level1(project.indicators, level1):
+        if level1 not in present:
             add("missing-level1", where, level1=level1, framework=profile.name)
 
     satisfaction_min = profile.thresholds.get("satisfaction_min", Decimal(80))

@@ -4,7 +4,6 @@ The corpus (tests/test_corpus.py) measures the reader on transcribed published f
 tests pin each kind down on its own, with the values it must give.
 """
 
-import datetime
 from decimal import Decimal
 
 import pytest
