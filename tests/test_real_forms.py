@@ -159,6 +159,14 @@ def test_a_label_is_never_a_value(tmp_path):
     assert label_kind("本级财力安排：", load_profile("2015")) == ("label", "")  # unknown, but a label
 
 
+def test_a_neighbouring_header_is_not_the_goal(tmp_path):
+    rows = form(["一级指标", "二级指标", "三级指标", "指标值"], [["产出指标", "数量指标", "次数", "≥2次"]],
+                funds=[["资金情况(万元)", "年度资金总额:", "", 10], ["总体目标", "年度目标", "", "", "年度总体目标完成情况"],
+                       ["", "带来游客不少于6万人", "", "", ""]])
+    (p,) = read([str(write_workbook(tmp_path / "goal.xlsx", {"表": rows}))]).projects
+    assert (p.goal_year, p.cells["goal_year"]) == ("带来游客不少于6万人", "B5")
+
+
 def test_cover_line_gives_the_department_a_form_lacks(tmp_path):
     rows = [["项目支出绩效目标表"], ["预算单位：某县卫生健康局", "", "", "金额单位：万元"]] + form(
         ["一级指标", "二级指标", "三级指标", "指标值"],
@@ -235,6 +243,8 @@ def test_framework_chosen_per_form_and_shown(tmp_path):
     assert [projects.cell(r, 8).value for r in (4, 5)] == ["2021", "2015"]
     assert [c.value for c in details[3]][2] == "指标体系"
     assert [details.cell(r, 3).value for r in range(4, 11)] == ["2021"] * 4 + ["2015"] * 3
+    about = {row[0].value: row[1].value for row in wb["说明"].iter_rows(min_row=3, max_col=2) if row[0].value}
+    assert about["指标体系"].startswith("2015版 财预〔2015〕88号") and "（1 个项目）；2021版 财预〔2021〕101号" in about["指标体系"]
 
 
 def test_the_templates_framework_holds_without_a_cost_row(tmp_path):
