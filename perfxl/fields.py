@@ -37,12 +37,21 @@ def blank(value: object) -> bool:
 
 def split_code(text: str) -> tuple[str, str]:
     """(budget code, name) of “[015001]某局”, “(433)某项目” or “某局 308001”; ("", text) without a code."""
+    if not (text[:1] in "[【(（" or text[:1].isdigit() or text.rstrip()[-1:].isdigit()):
+        return "", text  # the common case, decided without normalising
     plain = unicodedata.normalize("NFKC", text).strip()
     if m := _CODE.match(plain):
         return (m.group(1), m.group(2).strip()) if m.group(1) else (m.group(3), m.group(4).strip())
     if m := _CODE_AFTER.match(plain):
         return m.group(2), m.group(1).strip()
     return "", text
+
+
+def is_amount(value: object) -> bool:
+    """The cell holds an amount (a number, or text that reads as one)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return True
+    return parse_amount(value)[0] is not None
 
 
 def parse_amount(value: object, in_yuan: bool = False) -> tuple[Decimal | None, bool]:

@@ -14,7 +14,7 @@ import re
 import unicodedata
 
 from .fields import (CODED_FIELDS, FIELD_KINDS, FUND_KINDS, REQUIRED_LABELS, TEXT_FIELDS, UNIT_IN_TEXT, UNIT_SUFFIX,
-                     WHOLE_DEPARTMENT, YEAR, blank, parse_amount, split_code)
+                     WHOLE_DEPARTMENT, YEAR, blank, is_amount, parse_amount, split_code)
 from .grid import Grid
 from .indicators import read_table
 from .listing import read_list
@@ -227,7 +227,7 @@ class _Reader:
             if not right[-1] and kind.startswith("total_") and stop < len(toks):
                 self.total_heading = True  # “年度资金总额 | 金额(万元)”: the rows below give its parts
         # A row of funds labels with no amount beside any of them heads the amounts under them (if any).
-        beside = any(parse_amount(x[2])[0] is not None for values in right for x in values)
+        beside = any(is_amount(x[2]) for values in right for x in values)
         below = [[] if beside and right[n] else self.amount_below(r, t[0]) for n, (_, t) in enumerate(fund_labels)]
         heading = not beside and any(below)
         for n, (i, (c, kind, v, inline)) in enumerate(fund_labels):
@@ -269,7 +269,7 @@ class _Reader:
             v = self.grid.rows[rr][c] if c < len(self.grid.rows[rr]) else ""
             if blank(v):
                 continue
-            if label_kind(v, self.profile)[0] is None and parse_amount(v)[0] is not None:
+            if label_kind(v, self.profile)[0] is None and is_amount(v):
                 return [(rr, c, v)]
             return []
         return []

@@ -189,6 +189,8 @@ class SheetCells:
 
 def percent_styles(styles: bytes) -> set[bytes]:
     """The cell style indexes (s="…") whose number format shows a percent."""
+    if b"%" not in styles and b'numFmtId="9"' not in styles and b'numFmtId="10"' not in styles:
+        return set()  # most files: no percent format at all, said without parsing
     percent_fmts = {b"9", b"10"}
     for fmt_id, code in _NUM_FMT.findall(styles):
         if b"%" in re.sub(rb'"[^"]*"|\\.', b"", code.replace(b"&quot;", b'"')):
@@ -205,9 +207,17 @@ def percent_styles(styles: bytes) -> set[bytes]:
 
 
 def _formula_cells(window: bytes, cells: SheetCells) -> None:
+    """Note the formulas typed as values or saved without a result. Found from each “<f”, so a
+    sheet's few formulas cost a few matches, not a pass of the pattern over every cell."""
     from xml.sax.saxutils import unescape
 
-    for letters, row, formula, cached in _FORMULA_CELL.findall(window):
+    at = window.find(b"<f")
+    while at != -1:
+        m = _FORMULA_CELL.match(window, max(0, window.rfind(b"<c ", 0, at)))
+        at = window.find(b"<f", at + 2)
+        if not m:
+            continue
+        letters, row, formula, cached = m.groups()
         text = unescape(formula.decode("utf-8", "replace"), {"&quot;": '"', "&apos;": "'"})
         if _TYPED_VALUE.match(text):
             cells.formulas[int(row) - 1, column_number(letters) - 1] = ("=" + text, "typed")
