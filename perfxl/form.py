@@ -202,6 +202,9 @@ class _Reader:
                         project.cells[target] = grid.address(r, vc)
                 elif kind != "goals":
                     waiting.append((c, kind))
+                    # Where the text goes (under the label) until fill_goals finds it: an empty
+                    # 年度目标 is reported there.
+                    project.cells.setdefault(kind, grid.address(r + 1, c))
         if fund_labels:
             self.read_funds(r, toks, fund_labels)
         return waiting

@@ -204,6 +204,7 @@ def add_indicators(grid: Grid, profile: Profile, columns, rows: list[int], proje
     _join_split_names(levels, 1, profile)
 
     level1 = level2 = ""
+    level1_row = level2_row = None  # the rows the current 一级/二级 were written on
     for l1, l2, r in levels:
         row = grid.rows[r]
         l3, l3c = _first(row, c3, l3_end)
@@ -213,16 +214,20 @@ def add_indicators(grid: Grid, profile: Profile, columns, rows: list[int], proje
         inherited = not l1
         if l1:
             if (l1 != level1 and level1) or l2:  # a new 一级 starts its own 二级 (unless none came before)
-                level2 = l2
-            level1 = l1
+                level2, level2_row = l2, r
+            level1, level1_row = l1, r
         elif l2:
-            level2 = l2
+            level2, level2_row = l2, r
         if blank(l3) and blank(val):
             continue
         direction = ""
         if split and not blank(val):
             val, direction = combined_value(val, _at(row, cols.get("value_op")), _at(row, cols.get("value_unit")))
         a, b, note = profile.resolve(level1, level2, inherited)
+        l1_cell = _level_cell(grid, level1_row if level1 else r, cols.get("level1"))
+        l2_cell = _level_cell(grid, level2_row if level2 else r, cols.get("level2"))
+        if b and not level2 and level1 and a != level1:  # the 一级 cell held the 二级 name
+            l2_cell = l1_cell
         percent_number = ""
         if isinstance(val, float) and _shown_as_percent(grid, r, vc, val, l3, profile):
             percent_number, val = value_text(val), f"{tidy_decimal(Decimal(repr(val)) * 100)}%"
@@ -234,5 +239,10 @@ def add_indicators(grid: Grid, profile: Profile, columns, rows: list[int], proje
             level1=a, level2=b, level3=value_text(l3), value=value_text(val), target=target,
             percent_number=percent_number, cell=grid.address(r, l3c if l3c is not None else c3),
             value_cell=grid.address(r, vc if vc is not None else (cv if cv is not None else c3 + 1)),
-            note=note,
+            note=note, level1_cell=l1_cell, level2_cell=l2_cell,
         ))
+
+
+def _level_cell(grid: Grid, row: int, col: int | None) -> str:
+    """The A1 address of a 一级/二级 cell, or "" when the table has no such column."""
+    return grid.address(row, col) if col is not None else ""

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import scan
 from .errors import UsageError
+from .evaluation import ScoreResult, check_against_targets
 from .model import Consolidation, ReadResult
 from .output import refuse_inputs
 from .profile import Profile, load_profile
@@ -57,6 +58,7 @@ def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=No
     per core), each worker confining a crash to its file; ``meanwhile`` is then called once in
     this process while the workers read (not at all when the few files are read here).
     Without ``profile`` each form is checked against its own framework (reading.read_forms says how).
+    ``progress`` is called first with the number of files to read, then with each file read.
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
@@ -67,6 +69,8 @@ def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=No
     result = ReadResult(skipped=[str(p) for p in inputs.skipped])
     files = [str(path) for path in inputs.files]
     workers = workers or os.cpu_count() or 1
+    if progress:
+        progress(len(files))  # the total first, then each file as it is done
     with paused_gc():
         if workers > 1 and len(files) > PARALLEL_FROM:
             outcomes = read_parallel(files, prof, workers, progress, meanwhile=meanwhile)
@@ -80,8 +84,25 @@ def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=No
             result.files.append(path)
             result.projects.extend(projects)
             result.findings.extend(findings)
-        result.findings.extend(check_duplicates(result.projects))
+        forms = [p for p in result.projects if p.evaluation is None]
+        evaluated = [p for p in result.projects if p.evaluation is not None]
+        # A 自评表 repeats its target form's project: duplicates are looked for within each kind.
+        result.findings.extend(check_duplicates(forms) + check_duplicates(evaluated))
+        if evaluated:  # 自评表 against the approved target forms read with them
+            result.findings.extend(check_against_targets(result.projects))
     return result
+
+
+def score(paths, profile: str | Profile | None = None, **options) -> ScoreResult:
+    """Read filled 自评表 and rescore them by the profile's rules (``perfxl.score``).
+
+    Target forms among ``paths`` are the approved targets the 自评表 are checked against.
+    ``options`` go to ``read`` (exclude, progress, workers).
+    """
+    result = read(paths, profile, **options)
+    return ScoreResult(projects=[p for p in result.projects if p.evaluation is not None],
+                       targets=[p for p in result.projects if p.evaluation is None],
+                       findings=result.findings, files=result.files, skipped=result.skipped)
 
 
 def _inside(path: Path, folders) -> bool:
@@ -93,10 +114,11 @@ def _is_summary_file(path: Path) -> bool:
     """An earlier summary of perfxl's (which a re-run may replace), not somebody's form."""
     import python_calamine
 
-    from .contract import is_summary
+    from .contract import is_score_summary, is_summary
 
     try:
-        return is_summary(python_calamine.CalamineWorkbook.from_path(str(path)).sheet_names)
+        names = python_calamine.CalamineWorkbook.from_path(str(path)).sheet_names
+        return is_summary(names) or is_score_summary(names)
     except Exception:  # unreadable: treat as somebody's file and refuse
         return False
 
@@ -108,12 +130,29 @@ def _load_writer() -> None:
     importlib.import_module("perfxl.tablesheet")
 
 
+def _consolidate_scores(out: Consolidation, output: Path, profile: Profile, title: str | None,
+                       strict: bool) -> Consolidation:
+    """Inputs holding 自评表: their score summary (scoresummary.py); target forms read with them were
+    the approved targets they were checked against."""
+    from .scoresummary import write_scores
+    from .summary import default_title
+
+    out.projects = [p for p in out.projects if p.evaluation is not None]
+    out.title = title or default_title(out.projects).replace("项目绩效目标汇总表", "项目支出绩效自评汇总表")
+    if strict and out.errors:
+        return out
+    write_scores(output, out.projects, out.findings, profile, out.title)
+    out.written = output
+    return out
+
+
 def consolidate(paths, output: str | Path, *, profile: str | Profile | None = None, title: str | None = None,
                 csv_dir: str | Path | None = None, strict: bool = False, progress=None) -> Consolidation:
     """Read every form and summary under ``paths`` and write the summary workbook (``perfxl.consolidate``).
 
     With ``strict`` and any error, nothing is written. The output is never read as an input.
-    ``progress`` is called with each file read, then once with None when writing starts.
+    ``progress`` is called with the number of files, with each file read, then once with None
+    when writing starts.
     """
     from .summary import default_title, write_csvs, write_summary
 
@@ -131,6 +170,10 @@ def consolidate(paths, output: str | Path, *, profile: str | Profile | None = No
         out = Consolidation(projects=sort_projects(result.projects), findings=sort_findings(result.findings),
                             files=result.files, skipped=result.skipped)
         out.title = title or default_title(out.projects)
+        if any(p.evaluation is not None for p in out.projects):  # 自评表: the score summary instead
+            if csv_dir:
+                raise UsageError("输入中有自评表：自评汇总表不另存 CSV，请去掉 --csv-dir（它只用于目标表的汇总）")
+            return _consolidate_scores(out, output, prof, title, strict)
         if (strict and out.errors) or not out.projects:
             return out
         if progress:

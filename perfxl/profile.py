@@ -15,7 +15,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from .errors import ProfileError
+from .errors import ProfileError, describe_os_error
 
 BUILTIN = ("2015", "2021")
 DEFAULT = "2015"
@@ -50,6 +50,7 @@ class Profile:
     rate_words: list[str]
     labels: dict[str, list[str]]
     roles: dict[str, str]  # 一级 → output / cost / benefit / satisfaction: what the checks and counts mean by it
+    selfeval: dict  # the year-end self-evaluation rules, checked when used (perfxl/scoring.py, docs/selfeval.md)
     parent: dict[str, str] = field(init=False)
     label_index: dict[str, str] = field(init=False)
     label_cache: dict[str, tuple] = field(init=False, repr=False, compare=False)  # cell text → label_kind
@@ -125,8 +126,11 @@ def _read_json(path: Path | str, source) -> dict:
         data = json.loads(source.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ProfileError(f"找不到指标体系文件：{path}；请写 2015、2021 或一个 JSON 文件的路径") from None
-    except (OSError, ValueError) as exc:
-        raise ProfileError(f"指标体系文件 {path} 无法读取：{exc}") from None
+    except OSError as exc:
+        raise ProfileError(f"指标体系文件 {path} 无法读取（{describe_os_error(exc)}）") from None
+    except ValueError as exc:  # JSONDecodeError (where), or UnicodeDecodeError
+        where = f"第 {exc.lineno} 行第 {exc.colno} 列有误" if isinstance(exc, json.JSONDecodeError) else "不是 UTF-8 文本"
+        raise ProfileError(f"指标体系文件 {path} 不是有效的 JSON（{where}）；写法见 docs/profiles.md") from None
     if not isinstance(data, dict):
         raise ProfileError(f"指标体系文件 {path} 应为一个 JSON 对象")
     return data
@@ -168,7 +172,7 @@ THRESHOLDS = ("amount_tolerance", "satisfaction_min", "rate_max")
 KEYS = {
     "name": str, "title": str, "extends": str, "levels": dict, "required": list, "roles": dict,
     "aliases": dict, "foreign_level2": dict, "cost_level2": list, "thresholds": dict, "rate_words": list,
-    "labels": dict,
+    "labels": dict, "selfeval": dict,
 }
 
 
@@ -238,7 +242,7 @@ def load_profile(spec: str | Path | None = None) -> Profile:
         raise ProfileError(f"指标体系文件 {spec}：缺少 levels（一级指标及其二级指标）；写法见 docs/profiles.md")
     for kind, extra in (data.get("labels") or {}).items():
         labels[kind] = list(labels[kind]) + list(extra)
-    return Profile(
+    profile = Profile(
         name=str(data["name"]),
         title=str(data.get("title", "")),
         levels={str(k): list(v) for k, v in data["levels"].items()},
@@ -250,4 +254,9 @@ def load_profile(spec: str | Path | None = None) -> Profile:
         rate_words=list(data.get("rate_words") or []),
         labels=labels,
         roles=dict(data.get("roles") or {}),
+        selfeval=dict(data.get("selfeval") or _builtin(DEFAULT)["selfeval"]),  # 自评 rules: the default's if none
     )
+    from .scoring import rules_from
+
+    rules_from(profile)  # a wrong 自评 section fails here, in one line, not later inside a worker
+    return profile

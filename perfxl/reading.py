@@ -15,7 +15,9 @@ import io
 from pathlib import Path
 
 from . import scan
+from .contract import is_score_summary
 from .errors import describe_os_error
+from .evaluation import is_evaluation, read_grid as read_evaluation_grid
 from .findings import finding
 from .form import find_forms, label_kind
 from .grid import grids_from_workbook
@@ -104,6 +106,13 @@ def read_forms(book, path: str, data: bytes, check, profile: Profile | None) -> 
             grid.percent = set()
         if cells:
             _show_cells(grid, cells)
+        if is_evaluation(grid, profile):  # a filled 自评表, scored by its own rules
+            evaluated, checked = read_evaluation_grid(grid, profile)
+            projects.extend(evaluated)
+            findings.extend(checked)
+            continue
+        if cells and cells.formulas:  # a 自评表's formulas give "" by design; a form's are read as written
+            _show_formulas(grid, cells.formulas)
         found = find_forms(grid, profile, auto)
         if not found:
             code = "damaged-form" if _looks_like_form(grid, profile) else "no-form"
@@ -131,6 +140,8 @@ def read_file(path: str, profile: Profile | None) -> tuple[list[Project], list[F
         data = Path(path).read_bytes()  # once: the guard and calamine both read it from memory
         kind = classify(path, data)
         book, check = open_book(path, data, kind)
+        if is_score_summary(book.sheet_names):
+            return [], [finding("score-summary-input", file=path)]
         if check is None or not check.too_large:
             summary = read_summary(book, path)
             if summary is not None:
@@ -158,22 +169,27 @@ def _looks_like_form(grid, profile: Profile) -> bool:
     return len(hits) >= 2
 
 
-def _show_cells(grid, cells) -> None:
-    """Put back what the user typed or sees where calamine differs, so the form reader reads that:
-    “#DIV/0!” for a blank, “=100%” for Excel's 1, a formula's text where no result was saved;
-    and note the cells shown as percent."""
-    def inside(row, col):
-        r, c = row - grid.top, col - grid.left
-        return (r, c) if 0 <= r < len(grid.rows) and 0 <= c < len(grid.rows[r]) else None
+def _inside(grid, row: int, col: int) -> tuple[int, int] | None:
+    r, c = row - grid.top, col - grid.left
+    return (r, c) if 0 <= r < len(grid.rows) and 0 <= c < len(grid.rows[r]) else None
 
+
+def _show_cells(grid, cells) -> None:
+    """Put back what the user sees where calamine gives a blank (“#DIV/0!”), and note the cells
+    shown as percent, so the readers read what is on the screen."""
     for (row, col), text in cells.errors.items():
-        if (at := inside(row, col)) and grid.rows[at[0]][at[1]] == "":
-            grid.rows[at[0]][at[1]] = text
-    for (row, col), (text, how) in cells.formulas.items():
-        if (at := inside(row, col)) and (how == "typed" or grid.rows[at[0]][at[1]] == ""):
+        if (at := _inside(grid, row, col)) and grid.rows[at[0]][at[1]] == "":
             grid.rows[at[0]][at[1]] = text
     if cells.percent:
         grid.percent = {(row - grid.top, col - grid.left) for row, col in cells.percent}
+
+
+def _show_formulas(grid, formulas: dict) -> None:
+    """A form's values typed after “=” (“=100%”, which Excel computes to 1) read as typed, and a
+    formula saved without its result (a script wrote it) read from its text instead of a blank."""
+    for (row, col), (text, how) in formulas.items():
+        if (at := _inside(grid, row, col)) and (how == "typed" or grid.rows[at[0]][at[1]] == ""):
+            grid.rows[at[0]][at[1]] = text
 
 
 def _formula_notices(project: Project, formulas: dict) -> list[Finding]:
