@@ -57,6 +57,10 @@ TRUTH = {
             "real_errors": [
                 {"code": "missing-level1",
                  "why": "一级只有“投入”“产出”，表上没有效益（效果）和满意度指标（网页摘录也在产出处截断）"},
+                {"code": "unknown-level1",
+                 "why": "一级指标“投入”不在指标体系中（体系外的名称按 findings.md 是错误）"},
+                {"code": "unknown-level2",
+                 "why": "二级指标“数量目标”不在指标体系中（体系外的名称按 findings.md 是错误）"},
             ],
         },
     ],

@@ -56,6 +56,8 @@ TRUTH = {
             "real_errors": [
                 {"code": "missing-level1",
                  "why": "转录的表上没有满意度指标（网页摘录截断于效果指标之后）"},
+                {"code": "unknown-level1",
+                 "why": "一级指标“预期产出指标”“效果指标”不在指标体系中（体系外的名称按 findings.md 是错误）"},
             ],
         },
     ],

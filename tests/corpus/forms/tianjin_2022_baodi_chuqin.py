@@ -51,6 +51,8 @@ TRUTH = {
             "real_errors": [
                 {"code": "missing-level1",
                  "why": "一级指标只有“实施效果指标”，表上没有满意度指标（网页摘录也在效益指标处截断）"},
+                {"code": "unknown-level1",
+                 "why": "一级指标“实施效果指标”不在指标体系中（体系外的名称按 findings.md 是错误）"},
             ],
         },
     ],
