@@ -93,6 +93,15 @@ def test_annual_side_of_a_long_term_table(tmp_path):
         ("服务对象满意度指标", "群众满意度", "≥85%")]
 
 
+def test_the_side_said_in_the_row_above(tmp_path):
+    """“年度绩效指标” merged over the left columns, “中长期绩效指标” over the right: the left is read."""
+    rows = form(["一级指标", "二级指标", "三级指标", "指标值", "二级指标", "三级指标", "指标值"], [
+        ["产出指标", "数量指标", "本年培训", "≥100人", "数量指标", "三年培训", "≥300人"]])
+    rows.insert(5, ["", "年度绩效指标", "", "", "中长期绩效指标", "", ""])
+    (p,) = read([str(write_workbook(tmp_path / "above.xlsx", {"表": rows}))]).projects
+    assert [(i.level3, i.value, i.value_cell) for i in p.indicators] == [("本年培训", "≥100人", "D8")]
+
+
 def test_unlabelled_sides_read_the_right_one_and_a_subheader_picks_the_target(tmp_path):
     rows = form(["一级指标", "二级指标", "三级指标", "指标值", "二级指标", "三级指标", "指标值"], [
         ["产出指标", "数量指标", "中期目标数", "100个", "数量指标", "年度目标数", "30个"]]) + [[""]]
