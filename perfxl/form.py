@@ -296,6 +296,20 @@ def row_tokens(row: list, profile: Profile) -> list[tuple[int, str | None, objec
     return out
 
 
+def _list_header(tokens, first: int) -> int | None:
+    """The indicator header row of a list export whose 项目名称 label is on row ``first``: that row
+    itself (“项目名称 … 三级指标 …”), or the next when the header takes two rows and the 项目名称
+    label has another label beside it (a form's has the name); None for a form."""
+    row = tokens[first]
+    if any(t[1] == "level3" for t in row):
+        return first
+    if first + 1 < len(tokens) and is_header({t[1] for t in tokens[first + 1]}):
+        i = next(i for i, t in enumerate(row) if t[1] == "name")
+        if not row[i][3] and (i + 1 == len(row) or row[i + 1][1]):
+            return first + 1
+    return None
+
+
 def find_forms(grid: Grid, profile: Profile, auto: bool = False) -> list[Project]:
     """Every form in the grid, in order; a sheet can hold several stacked.
 
@@ -305,8 +319,8 @@ def find_forms(grid: Grid, profile: Profile, auto: bool = False) -> list[Project
     tokens = [row_tokens(row, profile) for row in grid.rows]
     starts = [r for r, toks in enumerate(tokens) if any(t[1] == "name" for t in toks)]
     kind = "项目"
-    if starts and any(t[1] == "level3" for t in tokens[starts[0]]):
-        return read_list(grid, profile, tokens, starts[0], auto)
+    if starts and (header := _list_header(tokens, starts[0])) is not None:
+        return read_list(grid, profile, tokens, starts[0], header, auto)
     if not starts:
         starts = [r for r, toks in enumerate(tokens) if any(t[1] == "dept_name" for t in toks)][:1]
         kind = WHOLE_DEPARTMENT if starts else kind

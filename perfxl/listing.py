@@ -26,10 +26,12 @@ def _subtotal(toks) -> bool:
     return any(isinstance(t[2], str) and label_key(t[2]).startswith(SUBTOTAL_WORDS) for t in toks)
 
 
-def read_list(grid: Grid, profile: Profile, tokens, header: int, auto: bool = False) -> list[Project]:
-    """One Project per project named in the list under ``header`` (the row holding 项目名称 and 三级指标)."""
+def read_list(grid: Grid, profile: Profile, tokens, first: int, header: int, auto: bool = False) -> list[Project]:
+    """One Project per project named in the list under its header: rows ``first`` (项目名称 …) to
+    ``header`` (… 三级指标 …), the same row when the header takes one."""
     in_yuan, year = False, ""
-    for row in grid.rows[:header]:
+    labels = [t for r in range(first, header + 1) for t in tokens[r]]
+    for row in grid.rows[:first]:
         for v in row:
             if isinstance(v, str) and v.strip():
                 key = label_key(v)
@@ -38,11 +40,11 @@ def read_list(grid: Grid, profile: Profile, tokens, header: int, auto: bool = Fa
                 if (m := YEAR.search(key)) and not year:
                     year = m.group(1)
     fields: dict[str, int] = {}
-    for c, kind, v, _ in tokens[header]:
+    for c, kind, v, _ in labels:
         if kind == "budget_unit":
-            kind = "unit" if any(t[1] == "department" for t in tokens[header]) else "department"
+            kind = "unit" if any(t[1] == "department" for t in labels) else "department"
         if kind == "total_any":
-            kind = "total_period" if any(t[1] == "total_year" for t in tokens[header]) else "total_year"
+            kind = "total_period" if any(t[1] == "total_year" for t in labels) else "total_year"
         if kind in ("goals", "goal_year"):
             kind = "goal_year"
         if kind and kind not in fields and (kind in TEXT_FIELDS or kind in _FUND_SLOTS or kind == "goal_year"):

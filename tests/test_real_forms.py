@@ -80,6 +80,19 @@ def test_list_export_gives_one_project_per_project(tmp_path):
     assert codes(result, "error") == []
 
 
+def test_list_export_with_a_header_over_two_rows(tmp_path):
+    rows = [["项目支出绩效目标清单"], ["金额单位：元"],
+            ["项目名称", "单位名称", "年度资金总额", "绩效指标"],
+            ["", "", "", "一级指标", "二级指标", "三级指标", "指标方向", "指标值", "计量单位"],
+            ["道路养护", "某区交通局", 500000, "产出指标", "数量指标", "养护里程", "正向", 20, "公里"],
+            ["", "", "", "满意度指标", "服务对象满意度指标", "群众满意度", "正向", 90, "%"],
+            ["路灯维修", "某区城管局", 80000, "产出指标", "数量指标", "维修盏数", "正向", 300, "盏"]]
+    result = read([str(write_workbook(tmp_path / "two.xlsx", {"清单": rows}))])
+    assert [(p.name, p.department, p.funds_year.total, [i.value for i in p.indicators]) for p in result.projects] == [
+        ("道路养护", "某区交通局", Decimal(50), ["20公里", "90%"]), ("路灯维修", "某区城管局", Decimal(8), ["300盏"])]
+    assert result.projects[0].indicators[0].target.direction == "正向"
+
+
 def test_annual_side_of_a_long_term_table(tmp_path):
     rows = form(["一级指标", "二级指标(长期)", "三级指标(长期)", "指标值(长期)", "二级指标(年度)", "三级指标(年度)",
                  "指标值(年度)"], [
