@@ -170,15 +170,16 @@ def consolidate(paths, output: str | Path, *, profile: str | Profile | None = No
         out = Consolidation(projects=sort_projects(result.projects), findings=sort_findings(result.findings),
                             files=result.files, skipped=result.skipped)
         out.title = title or default_title(out.projects)
+        # Each project was checked against its own framework; this one serves those without (from old summaries).
+        default = prof or load_profile(None)
         if any(p.evaluation is not None for p in out.projects):  # 自评表: the score summary instead
             if csv_dir:
                 raise UsageError("输入中有自评表：自评汇总表不另存 CSV，请去掉 --csv-dir（它只用于目标表的汇总）")
-            return _consolidate_scores(out, output, prof, title, strict)
+            return _consolidate_scores(out, output, default, title, strict)
         if (strict and out.errors) or not out.projects:
             return out
         if progress:
             progress(None)  # reading is done; writing starts
-        default = prof or load_profile(None)  # for projects without a framework (carried from old summaries)
         tables = summary_tables(out.projects, out.findings, default)
         write_summary(output, tables, out, default)
     out.written = output
