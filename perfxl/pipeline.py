@@ -40,8 +40,9 @@ def paused_gc():
             gc.enable()
 
 
-def _profile(profile) -> Profile:
-    return profile if isinstance(profile, Profile) else load_profile(profile)
+def _profile(profile) -> Profile | None:
+    """The profile asked for; None (each form's own framework) when none was."""
+    return profile if isinstance(profile, Profile) or profile is None else load_profile(profile)
 
 
 def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=None,
@@ -53,6 +54,7 @@ def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=No
     spreadsheet is an error finding. Every file is read in a worker process (``workers`` of them
     at most, default: one per core), which confines a crash to its file; ``meanwhile`` is called
     once in this process while the workers read.
+    Without ``profile`` each form is checked against its own framework (reading.read_forms says how).
     ``progress`` is called first with the number of files to read, then with each file read.
     """
     paths = as_paths(paths)
@@ -158,16 +160,18 @@ def consolidate(paths, output: str | Path, *, profile: str | Profile | None = No
         out = Consolidation(projects=sort_projects(result.projects), findings=sort_findings(result.findings),
                             files=result.files, skipped=result.skipped)
         out.title = title or default_title(out.projects)
+        # Each project was checked against its own framework; this one serves those without (from old summaries).
+        default = prof or load_profile(None)
         if any(p.evaluation is not None for p in out.projects):  # 自评表: the score summary instead
             if csv_dir:
                 raise UsageError("输入中有自评表：自评汇总表不另存 CSV，请去掉 --csv-dir（它只用于目标表的汇总）")
-            return _consolidate_scores(out, output, prof, title, strict)
+            return _consolidate_scores(out, output, default, title, strict)
         if (strict and out.errors) or not out.projects:
             return out
         if progress:
             progress(None)  # reading is done; writing starts
-        tables = summary_tables(out.projects, out.findings, prof)
-        write_summary(output, tables, out, prof)
+        tables = summary_tables(out.projects, out.findings, default)
+        write_summary(output, tables, out, default)
     out.written = output
     if csv_dir:
         out.csv_files = write_csvs(Path(csv_dir), tables)

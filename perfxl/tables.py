@@ -12,7 +12,7 @@ from decimal import Decimal
 from .contract import (FINDING_COLUMNS, INDICATOR_COLUMNS, PROJECT_COLUMNS, ROLLUP_COLUMNS,
                        ROLLUP_KEYS)
 from .model import ERROR, LEVEL_NAMES, WARNING, Finding, Project, column_number
-from .profile import Profile
+from .profile import Profile, framework_profile
 
 _CELL = re.compile(r"([A-Z]+)(\d+)")
 
@@ -47,19 +47,19 @@ def project_rows(projects: list[Project], findings: list[Finding], profile: Prof
     for f in findings:
         if f.level in (ERROR, WARNING) and f.project_id:
             tally.setdefault(f.project_id, [0, 0])[0 if f.level == ERROR else 1] += 1
-    roles = profile.roles
     rows = []
     for n, p in enumerate(projects, 1):
         errors, warnings = tally.get(p.id, [0, 0])
         counts = {"output": 0, "benefit": 0, "satisfaction": 0, "cost": 0}
+        prof = framework_profile(p.framework, profile)  # each project counted by its own framework
         for i in p.indicators:
-            role = roles.get(i.level1)
+            role = prof.roles.get(i.level1)
             if role in counts and role != "cost":
                 counts[role] += 1
-            if profile.is_cost(i.level1, i.level2):
+            if prof.is_cost(i.level1, i.level2):
                 counts["cost"] += 1
         rows.append([
-            n, p.name, p.department, p.unit, p.period, p.attribute, p.category,
+            n, p.name, p.department, p.unit, p.period, p.attribute, p.category, p.framework,
             p.funds_period.total, p.funds_period.fiscal, p.funds_period.other,
             p.funds_year.total, p.funds_year.fiscal, p.funds_year.other,
             counts["output"], counts["benefit"], counts["satisfaction"], counts["cost"], len(p.indicators),
@@ -75,7 +75,7 @@ def indicator_rows(projects: list[Project]) -> list[list]:
         for i in p.indicators:
             n += 1
             t = i.target
-            rows.append([n, p.name, i.level1, i.level2, i.level3, i.value, t.operator,
+            rows.append([n, p.name, p.framework, i.level1, i.level2, i.level3, i.value, t.operator,
                          t.number, t.unit, t.kind, t.direction, p.file, p.sheet, i.cell])
     return rows
 
