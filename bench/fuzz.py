@@ -69,6 +69,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1000, help="mutants of each kind")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--batch", type=int, default=250)
+    parser.add_argument("--first", type=int, default=0, help="start at this mutant index (to resume a run)")
     parser.add_argument("--kinds", nargs="+", default=list(KINDS), choices=list(KINDS))
     args = parser.parse_args()
     failures = []
@@ -78,7 +79,7 @@ def main() -> None:
             sources = kind_sources(kind, work)
             kinds = collections.Counter()
             start = time.perf_counter()
-            for first in range(0, args.count, args.batch):
+            for first in range(args.first, args.count, args.batch):
                 batch_dir = work / f"{kind}{first}"
                 batch_dir.mkdir()
                 paths = []
