@@ -225,11 +225,16 @@ def report_skipped(skipped: list[str], quiet: bool) -> None:
         click.echo(f"已跳过 {len(skipped)} 个非表格文件（如 {skipped[0]}）", err=True)
 
 
+def blank_note(result) -> str:
+    """The closing line's word on blank forms, which are skipped rather than counted as projects."""
+    return f"；另有 {result.blank_forms} 张空白表未填写，已跳过" if result.blank_forms else ""
+
+
 def format_finding(f) -> str:
     from .model import LEVEL_NAMES
 
     where = "!".join(x for x in (f.file, f.sheet, f.cell) if x)
-    return f"{where} {LEVEL_NAMES[f.level]} {f.code} {f.message}"
+    return f"{where + ' ' if where else ''}{LEVEL_NAMES[f.level]} {f.code} {f.message}"
 
 
 @main.command("validate", context_settings=CONTEXT)
@@ -266,7 +271,7 @@ def validate_cmd(paths, profile, fmt, quiet):
             click.echo(format_finding(f))
         notices = len(result.findings) - result.errors - result.warnings
         click.echo(f"共检查 {len(result.files)} 个文件、{len(result.projects)} 个项目：错误 {result.errors} 个，"
-                   f"警告 {result.warnings} 个，提示 {notices} 个。")
+                   f"警告 {result.warnings} 个，提示 {notices} 个{blank_note(result)}。")
     sys.exit(1 if result.errors else 0)
 
 
@@ -275,11 +280,13 @@ def validate_cmd(paths, profile, fmt, quiet):
 @click.option("-o", "--output", required=True, help="输出的汇总工作簿（.xlsx）。")
 @click.option("--profile", default="2015", show_default=True, help=PROFILE_HELP)
 @click.option("--title", help="汇总表标题，默认如“2023年度 某某局 项目绩效目标汇总表”。")
+@click.option("--year", type=click.IntRange(2000, 2100),
+              help="汇总表的年度，默认取各项目的年度（不一致时标题列出各年度并给出警告）。")
 @click.option("--csv-dir", type=click.Path(file_okay=False), help="另存 CSV（带 BOM，Excel 可直接打开）到此文件夹。")
 @click.option("--strict", is_flag=True, help="有错误时不写出汇总表（退出码 1）。")
 @click.option("-q", "--quiet", is_flag=True, help="不显示进度。")
 @run_safely
-def consolidate_cmd(paths, output, profile, title, csv_dir, strict, quiet):
+def consolidate_cmd(paths, output, profile, title, year, csv_dir, strict, quiet):
     """把各项目的绩效目标表（及各部门的汇总表）合并成汇总工作簿，并按部门、单位汇总资金。
 
     \b
@@ -288,7 +295,7 @@ def consolidate_cmd(paths, output, profile, title, csv_dir, strict, quiet):
     from .pipeline import consolidate
 
     progress = Progress(quiet, "已读取文件")
-    result = consolidate(expand_paths(paths), output, profile=profile, title=title, csv_dir=csv_dir,
+    result = consolidate(expand_paths(paths), output, profile=profile, title=title, year=year, csv_dir=csv_dir,
                          strict=strict, progress=progress)
     progress.done()
     report_skipped(result.skipped, quiet)
@@ -299,7 +306,7 @@ def consolidate_cmd(paths, output, profile, title, csv_dir, strict, quiet):
         click.echo("错误：没有找到任何项目，未写出汇总表。", err=True)
         sys.exit(2)
     counts = (f"{len(result.projects)} 个项目、{result.indicator_count} 个指标，年度金额合计 "
-              f"{result.year_total:.2f} 万元；错误 {result.errors} 个，警告 {result.warnings} 个")
+              f"{result.year_total:.2f} 万元；错误 {result.errors} 个，警告 {result.warnings} 个{blank_note(result)}")
     if result.written is None:
         click.echo(f"有错误，按 --strict 未写出汇总表（{counts}）。")
     else:

@@ -18,9 +18,9 @@ from .model import Indicator, Project
 from .profile import Profile, label_key
 from .targets import parse_target, value_text
 
-TEXT_FIELDS = ("name", "department", "unit", "period", "attribute", "category", "reporter")
+TEXT_FIELDS = ("name", "department", "unit", "period", "attribute", "category", "reporter", "contact", "phone")
 FUND_KINDS = ("total_period", "total_year", "fiscal", "other")
-STOP_KINDS = {"name", "department", "unit", "reporter", "funds", "goals", "end", "period"}
+STOP_KINDS = {"name", "department", "unit", "reporter", "funds", "goals", "end", "period", "contact", "phone"}
 _UNIT_SUFFIX = re.compile(r"\((万元|元)\)$")
 _YEAR = re.compile(r"(\d{4})年度")
 _UNIT_LINE = re.compile(r"^单位:?(万元|元)$")
@@ -126,9 +126,19 @@ class _Reader:
             goal_labels = self.read_fields(r, toks)
         if header is not None:
             self.read_indicators(header)
+            self.read_contacts()
         else:
             self.table_end = self.end
         return self.project
+
+    def read_contacts(self) -> None:
+        """填表人 (联系人) and 联系电话 on the lines below the table, so the bureau can call back."""
+        for r in range(self.table_end, self.end):
+            for c, kind, _, inline in self.tokens(r):
+                if kind in ("contact", "phone") and not getattr(self.project, kind):
+                    value, vc = (inline, c) if inline else self.next_value(r, c)
+                    setattr(self.project, kind, value_text(value))
+                    self.project.cells[kind] = self.grid.address(r, vc)
 
     def read_preamble(self, rows: range) -> None:
         for r in rows:

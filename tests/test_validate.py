@@ -46,7 +46,7 @@ def test_text_output_and_count_line():
     assert result.exit_code == 1
     assert lines[-1] == "共检查 8 个文件、8 个项目：错误 1 个，警告 1 个，提示 24 个。"
     error_line = next(line for line in lines if " 错误 " in line)
-    assert error_line == (f"{DATA_2023 / '质量发展专项经费.xlsx'}!质量发展专项经费!B4 错误 missing-level1 "
+    assert error_line == ("2023/质量发展专项经费.xlsx!质量发展专项经费!B4 错误 missing-level1 "
                           "缺少效益指标：每个项目至少要有一个效益指标（2015版指标体系），请补充")
 
 
