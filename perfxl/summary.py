@@ -323,16 +323,27 @@ def _rollup_total(book: _Book, ws, x: int, label: str, block: tuple[int, int], g
                          float(sum((g[c] for g in group), Decimal(0))))
 
 
-PAGE_ROWS = 30  # rows of the default height on an A4 landscape page
+PAGE_ROWS = 28  # rows of the default height (20 px) on an A4 landscape page, with room to spare
+MAX_UNIT_BARS = 20  # more 实施单位 than this make a chart nobody can read: the table has their figures
 
 
 def _charts(book: _Book, ws, anchor: int, units: tuple[int, int] | None, project_rows_: list[list]) -> int:
-    """The top-20 bar chart (its data beside the table, off the page) and the 实施单位 chart side by
-    side from row ``anchor``, on a page of their own when they would not fit below the table;
-    returns the row below them. A blank 项目名称 shows as （未填写）."""
-    height = 80 + 24 * min(20, len(project_rows_))
-    if anchor + max(height, 320) // 20 + 1 > PAGE_ROWS:
-        ws.set_h_pagebreaks([anchor - 1])
+    """The top-20 bar chart (its data beside the table, off the page) and the 实施单位 chart (a pie for
+    up to 8 units, bars up to MAX_UNIT_BARS, none beyond), stacked from row ``anchor`` down; a chart
+    that would cross a page starts a new one. Returns the row below them. A blank 项目名称 shows as
+    （未填写）."""
+    page_start = (anchor // PAGE_ROWS) * PAGE_ROWS
+    breaks = []
+
+    def place(height_px: int) -> int:
+        nonlocal anchor, page_start
+        rows = height_px // 20 + 1
+        if anchor + rows > page_start + PAGE_ROWS:
+            breaks.append(anchor)
+            page_start = anchor
+        at, anchor = anchor, anchor + rows + 1
+        return at
+
     col = len(ROLLUP_COLUMNS) + 1
     name_i, year_i = PROJECT_COLUMNS.index("项目名称"), PROJECT_COLUMNS.index("年度金额")
     ranked = sorted(((r[year_i] or Decimal(0), r[0], r[name_i]) for r in project_rows_), key=lambda t: (-t[0], t[1]))[:20]
@@ -355,19 +366,27 @@ def _charts(book: _Book, ws, anchor: int, units: tuple[int, int] | None, project
         chart.set_title({"name": "年度金额最多的项目（万元）", "name_font": {"size": 12}})
         chart.set_y_axis({"reverse": True})
         chart.set_legend({"none": True})
-        chart.set_size({"width": 480, "height": height})
-        ws.insert_chart(anchor, 0, chart)
-    if units:
-        count = units[1] - units[0] + 1
-        chart = book.wb.add_chart({"type": "pie" if count <= 8 else "bar"})
+        height = 80 + 22 * len(ranked)
+        chart.set_size({"width": 640, "height": height})
+        ws.insert_chart(place(height), 0, chart)
+    count = units[1] - units[0] + 1 if units else 0
+    if 0 < count <= MAX_UNIT_BARS:
+        pie = count <= 8
+        chart = book.wb.add_chart({"type": "pie" if pie else "bar"})
         chart.add_series({"name": "按实施单位",
                           "categories": ["资金汇总", units[0], 1, units[1], 1],
                           "values": ["资金汇总", units[0], 4, units[1], 4],
-                          "data_labels": {"percentage": True} if count <= 8 else {"value": True}})
+                          "data_labels": {"percentage": True} if pie else {"value": True, "num_format": "0.00"}})
         chart.set_title({"name": "年度金额按实施单位（万元）", "name_font": {"size": 12}})
-        chart.set_size({"width": 340, "height": 320})
-        ws.insert_chart(anchor, 0, chart, {"x_offset": 490})
-    return anchor + max(height, 320) // 20 + 1
+        if not pie:
+            chart.set_y_axis({"reverse": True})
+            chart.set_legend({"none": True})
+        height = 320 if pie else 80 + 22 * count
+        chart.set_size({"width": 640 if not pie else 480, "height": height})
+        ws.insert_chart(place(height), 0, chart)
+    if breaks:
+        ws.set_h_pagebreaks(breaks)
+    return anchor
 
 
 FINDING_WRAPPED = ["代码", "文件", "工作表", "项目名称", "说明"]
