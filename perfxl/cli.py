@@ -261,7 +261,9 @@ def validate_cmd(paths, profile, fmt, quiet):
         click.echo("错误：没有找到可检查的表格文件（xlsx/xls/et/ods）。", err=True)
         sys.exit(2)
     if fmt == "json":
-        click.echo(json.dumps([f.as_dict() for f in result.findings], ensure_ascii=False, indent=1))
+        # "file" as the summary shows it (relative to the inputs); "path" the file as read, for scripts.
+        found = [{**f.as_dict(), "path": result.paths.get(f.file.split(" > ")[0], "")} for f in result.findings]
+        click.echo(json.dumps(found, ensure_ascii=False, indent=1))
     else:
         current = None
         for f in result.findings:

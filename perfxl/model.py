@@ -149,8 +149,9 @@ class ReadResult(FindingCounts):
 
     projects: list[Project] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)  # spreadsheets read (or tried)
+    files: list[str] = field(default_factory=list)  # spreadsheets read (or tried), by their display names
     skipped: list[str] = field(default_factory=list)  # non-spreadsheets found in folders
+    paths: dict[str, str] = field(default_factory=dict)  # display name → the path it was read from
 
     @property
     def indicator_count(self) -> int:

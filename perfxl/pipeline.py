@@ -142,6 +142,7 @@ def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=No
         for path, (projects, findings) in zip(files, outcomes):
             rename(projects, findings, path, names[path])
             result.files.append(names[path])
+            result.paths[names[path]] = path
             result.projects.extend(projects)
             result.findings.extend(findings)
         result.findings.extend(check_duplicates(result.projects))
@@ -198,7 +199,7 @@ def consolidate(paths, output: str | Path, *, profile: str | Profile | None = No
         result = read(paths, prof, exclude=[output], progress=progress, meanwhile=_load_writer)
         projects = sort_projects(result.projects)
         out = Consolidation(projects=projects, findings=sort_findings(result.findings + check_years(projects, year)),
-                            files=result.files, skipped=result.skipped)
+                            files=result.files, skipped=result.skipped, paths=result.paths)
         out.title = title or default_title(out.projects, year)
         if (strict and out.errors) or not out.projects:
             return out

@@ -207,6 +207,14 @@ def test_paths_are_relative_to_the_inputs_and_a_carried_project_names_its_summar
     assert "bureau/市场监管局.xlsx（8 个项目）" in about
 
 
+def test_validate_json_keeps_the_path_read_for_scripts():
+    import json
+
+    found = json.loads(CliRunner().invoke(main, ["validate", str(DATA_2023), "--format", "json"]).output)
+    error = next(f for f in found if f["level"] == "error")
+    assert (error["file"], error["path"]) == ("2023/质量发展专项经费.xlsx", str(DATA_2023 / "质量发展专项经费.xlsx"))
+
+
 def test_another_machines_absolute_paths_shrink_to_file_names(tmp_path):
     """A summary written by an older perfxl holds absolute paths: only the file name comes through."""
     out = consolidate([str(DATA_2023)], tmp_path / "s.xlsx").written
