@@ -6,11 +6,16 @@ attribute list per cell on the way out). ``write_table`` stores a whole table in
 ``_write_rows``/``_calculate_spans`` serialize rows of strings and numbers in one pass; any
 other cell or row (formulas, row formats, comments) goes through xlsxwriter's own code.
 ``_prepare_formula`` skips xlsxwriter's 29 substitutions when none of them can apply. The
-output is identical to the stock Worksheet's — tests/test_tablesheet.py compares the XML. This
-relies on xlsxwriter's internals (``table``, ``row_info``, the cell namedtuples), which change
-between minor versions; with any version but the one it was checked against (3.3) every method
-here leaves the work to xlsxwriter's public code, slower and the same. ``TableWorkbook`` deflates
-the package at a faster zlib level than xlsxwriter's fixed default.
+output is identical to the stock Worksheet's — tests/test_tablesheet.py compares the XML.
+
+This relies on xlsxwriter's internals (``table``, ``row_info``, ``str_table``, the cell
+namedtuples, how ``_store_workbook`` makes the zip file), which change between minor versions.
+The fast path (FAST) was checked against xlsxwriter 3.3.0 and 3.3.1. With any other version
+every method here leaves the work to xlsxwriter's own code, slower and the same; that fallback
+was checked against 3.1.0, 3.1.7, 3.1.9, 3.2.0 and 3.2.9. tests/test_tablesheet.py runs every
+case both ways, and .ci/run runs it with the oldest and the newest xlsxwriter pyproject.toml
+allows. ``TableWorkbook`` deflates the package at a faster zlib level than xlsxwriter's fixed
+default, on the fast path only.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-FAST = xlsxwriter.__version__.split(".")[:2] == ["3", "3"]
+FAST = xlsxwriter.__version__.split(".")[:2] == ["3", "3"]  # checked against 3.3.0 and 3.3.1
 if FAST:
     from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple
 
@@ -62,11 +67,15 @@ class _ZipFile(zipfile.ZipFile):
 
 
 class TableWorkbook(Workbook):
-    """An xlsxwriter Workbook that deflates its package at ZIP_LEVEL (xlsxwriter has no option for it)."""
+    """An xlsxwriter Workbook that deflates its package at ZIP_LEVEL (xlsxwriter has no option for it).
+
+    Only with the xlsxwriter version FAST is for: the swap relies on how its _store_workbook
+    makes the zip file; with any other version this is xlsxwriter's Workbook as it is.
+    """
 
     def _store_workbook(self) -> None:
         module = sys.modules[Workbook.__module__]  # xlsxwriter.workbook calls ZipFile(...) by that name
-        if getattr(module, "ZipFile", None) is not zipfile.ZipFile:
+        if not FAST or getattr(module, "ZipFile", None) is not zipfile.ZipFile:
             return super()._store_workbook()
         module.ZipFile = _ZipFile
         try:
@@ -227,11 +236,13 @@ class TableSheet(Worksheet):
                     raise TypeError(f"write_table: unsupported value {v!r} in row {r}, column {c}")
                 self._write(r, c, v, formats.get(c))
 
-    def _prepare_formula(self, formula, expand_future_functions=False):
+    def _prepare_formula(self, formula, *args, **kwargs):
         # xlsxwriter tries 29 regex substitutions on every formula; the rollup's SUMIFS need none.
-        if (not FAST or self.use_future_functions or expand_future_functions or "_xlfn." in formula
+        # Its arguments differ between versions (3.1.0 takes only the formula; 3.3 may add
+        # expand_future_functions=True): any call with more than the formula goes to xlsxwriter as it came.
+        if (not FAST or args or kwargs or self.use_future_functions or "_xlfn." in formula
                 or _may_be_rewritten(formula)):
-            return super()._prepare_formula(formula, expand_future_functions)
+            return super()._prepare_formula(formula, *args, **kwargs)
         if formula.startswith("{"):
             formula = formula[1:]
         if formula.startswith("="):
