@@ -30,7 +30,7 @@ def test_seed_findings():
     assert len(notices) == 24
     error = next(f for f in findings if f["level"] == "error")
     assert error["message"] == "缺少效益指标：每个项目至少要有一个效益指标（2015版指标体系），请补充"
-    assert set(error) == {"level", "code", "file", "sheet", "cell", "project", "project_id", "message"}
+    assert set(error) == {"level", "code", "file", "sheet", "cell", "project", "project_id", "message", "path"}
     assert error["project_id"].endswith("质量发展专项经费.xlsx!质量发展专项经费#1")
     assert error["sheet"] == "质量发展专项经费"
 
