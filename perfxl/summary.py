@@ -364,6 +364,7 @@ def _charts(book: _Book, ws, anchor: int, units: tuple[int, int] | None, project
                           "values": ["资金汇总", FIRST, col + 1, FIRST + len(ranked) - 1, col + 1],
                           "data_labels": {"value": True, "num_format": "0.00"}})
         chart.set_title({"name": "年度金额最多的项目（万元）", "name_font": {"size": 12}})
+        chart.set_x_axis({"min": 0})  # bars measured from 0, not from an automatic minimum
         chart.set_y_axis({"reverse": True})
         chart.set_legend({"none": True})
         height = 80 + 22 * len(ranked)
@@ -379,6 +380,7 @@ def _charts(book: _Book, ws, anchor: int, units: tuple[int, int] | None, project
                           "data_labels": {"percentage": True} if pie else {"value": True, "num_format": "0.00"}})
         chart.set_title({"name": "年度金额按实施单位（万元）", "name_font": {"size": 12}})
         if not pie:
+            chart.set_x_axis({"min": 0})
             chart.set_y_axis({"reverse": True})
             chart.set_legend({"none": True})
         height = 320 if pie else 80 + 22 * count
