@@ -322,3 +322,16 @@ def test_every_sheet_prints_legibly(tmp_path):
     assert rollup[0].count("合计") == 2 and "年度金额最多的项目" in rollup[0] and "年度金额按实施单位" in rollup[1]
     assert "缺少效益指标" in findings[1] + findings[0] and "请补充" in findings[0] + findings[1]
     assert "读取的文件" in about
+
+
+def test_the_unit_chart_is_a_pie_up_to_8_units_bars_up_to_20_and_absent_beyond(tmp_path):
+    def charts(units: int) -> list[str]:
+        folder = tmp_path / str(units)
+        folder.mkdir()
+        write_template(folder / "x.xlsx", projects=[form(f"项目{i}", unit=f"单位{i:02d}") for i in range(units)])
+        out = consolidate([str(folder)], folder / "s.xlsx").written
+        return [c.tagname for c in openpyxl.load_workbook(out)["资金汇总"]._charts]
+
+    assert charts(8) == ["barChart", "pieChart"]
+    assert charts(9) == ["barChart", "barChart"]
+    assert charts(21) == ["barChart"]
