@@ -190,6 +190,9 @@ class _Reader:
                         project.cells[target] = grid.address(r, vc)
                 elif kind != "goals":
                     waiting.append((c, kind))
+                    # Where the text goes (under the label) until fill_goals finds it: an empty
+                    # 年度目标 is reported there.
+                    project.cells.setdefault(kind, grid.address(r + 1, c))
         if fund_labels:
             self.read_funds(r, toks, fund_labels)
         return waiting
@@ -261,6 +264,7 @@ class _Reader:
         v_end = after_v[0] if after_v else None
         l3_end = cv if cv is not None else (min([b for b in boundaries if b > c3], default=None))
         level1 = level2 = ""
+        level1_row = level2_row = None  # the rows the current 一级/二级 were written on
         r = header + 1
         while r < self.end:
             row = grid.rows[r]
@@ -283,12 +287,16 @@ class _Reader:
             inherited = not l1
             if l1:
                 if l1 != level1 or l2:
-                    level2 = l2
-                level1 = l1
+                    level2, level2_row = l2, r
+                level1, level1_row = l1, r
             elif l2:
-                level2 = l2
+                level2, level2_row = l2, r
             if not _blank(l3) or not _blank(val):
                 a, b, note = profile.resolve(level1, level2, inherited)
+                l1_cell = _level_cell(grid, level1_row if level1 else r, cols.get("level1"))
+                l2_cell = _level_cell(grid, level2_row if level2 else r, cols.get("level2"))
+                if b and not level2 and level1 and a != level1:  # the 一级 cell held the 二级 name
+                    l2_cell = l1_cell
                 percent_number = ""
                 if isinstance(val, float) and 0 <= val <= 1 and any(w in str(l3) for w in profile.rate_words):
                     # Excel turns a typed "95%" into 0.95 with a percent format, which calamine does not report.
@@ -298,7 +306,7 @@ class _Reader:
                     target=parse_target(val), percent_number=percent_number,
                     cell=grid.address(r, l3c if l3c is not None else c3),
                     value_cell=grid.address(r, vc if vc is not None else (cv if cv is not None else c3 + 1)),
-                    note=note,
+                    note=note, level1_cell=l1_cell, level2_cell=l2_cell,
                 ))
             r += 1
         self.table_end = r
@@ -311,6 +319,11 @@ def _ends_table(first: object) -> bool:
         return False
     key = label_key(first)
     return bool(_TITLE.search(key) or _YEAR.fullmatch(key.strip("()")) or _UNIT_LINE.match(key))
+
+
+def _level_cell(grid: Grid, row: int, col: int | None) -> str:
+    """The A1 address of a 一级/二级 cell, or "" when the table has no such column."""
+    return grid.address(row, col) if col is not None else ""
 
 
 def _at(row: list, c: int | None) -> object:

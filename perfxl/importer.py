@@ -7,11 +7,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError, UsageError
+from .errors import InputError, UsageError, describe_os_error
+from .findings import finding
 from .form import find_forms
 from .grid import Grid, decode_text, grid_from_docx, grid_from_text
-from .model import Project
+from .model import Finding, FindingCounts, Project
 from .output import refuse_inputs
+from .pipeline import read
 from .profile import Profile, load_profile
 from .scan import OLE_MAGIC, ZIP_MAGIC
 from .template import write_template
@@ -47,15 +49,20 @@ def source_grid(path: Path) -> Grid:
         raise InputError(f"{path} 是文件夹；请写出要导入的 .txt 或 .docx 文件") from None
     except InputError:
         raise
-    except Exception as exc:  # python-docx raises many kinds on damaged files
-        raise InputError(f"{path} 无法读取（{type(exc).__name__}）；请确认是 Word 导出的 .docx 或文本文件") from None
+    except OSError as exc:
+        raise InputError(f"{path} 无法读取（{describe_os_error(exc)}）") from None
+    except Exception:  # python-docx raises many kinds on damaged files
+        raise InputError(f"{path} 已损坏，无法读取；请确认是 Word 导出的 .docx 或文本文件") from None
 
 
 @dataclass
-class ImportResult:
+class ImportResult(FindingCounts):
+    """What was written, the projects in it, and the findings of checking what was written."""
+
     written: list[Path] = field(default_factory=list)
     projects: list[Project] = field(default_factory=list)
     empty_sources: list[Path] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
 
 
 def import_forms(sources, out_dir: str | Path, profile: str | Profile | None = None,
@@ -64,6 +71,10 @@ def import_forms(sources, out_dir: str | Path, profile: str | Profile | None = N
 
     Files already in ``out_dir`` are never replaced unless ``overwrite``: they may be forms that
     somebody has gone on filling in. Nothing is written when one would be.
+
+    The written workbooks are then read back and checked as ``perfxl validate`` would (so what
+    the import missed shows as findings on the new files); a source without any form is an error.
+    ``progress`` is called with the number of workbooks to write, then with each one written.
     """
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     out_dir = Path(out_dir)
@@ -75,6 +86,7 @@ def import_forms(sources, out_dir: str | Path, profile: str | Profile | None = N
         found = find_forms(source_grid(source), prof)
         if not found:
             result.empty_sources.append(source)
+            result.findings.append(finding("no-form-in-source", file=str(source)))
         result.projects.extend(found)
     taken: set[str] = set()
     targets = [out_dir / safe_filename(project.name, taken) for project in result.projects]
@@ -82,10 +94,15 @@ def import_forms(sources, out_dir: str | Path, profile: str | Profile | None = N
         refuse_inputs(target, sources)
         if target.exists() and not overwrite:
             raise UsageError(f"{target} 已经存在，未写出任何文件；请换一个输出文件夹，或加 --force 覆盖")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if targets:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    if progress:
+        progress(len(targets))
     for project, target in zip(result.projects, targets):
         write_template(target, profile=prof, projects=[project])
         result.written.append(target)
         if progress:
             progress(target)
+    if result.written:
+        result.findings.extend(read(result.written, prof).findings)
     return result

@@ -8,6 +8,7 @@ from pathlib import Path
 
 ERROR, WARNING, NOTICE = "error", "warning", "notice"
 LEVEL_NAMES = {ERROR: "错误", WARNING: "警告", NOTICE: "提示"}
+PROJECT_ATTRIBUTES = ("新增项目", "延续项目")  # the choices of 项目属性 on the form
 
 
 def column_letter(col: int) -> str:
@@ -62,6 +63,8 @@ class Indicator:
     value_cell: str = ""
     note: str = ""  # how the 一级/二级 were resolved against the profile, if not as written
     percent_number: str = ""  # the cell held this number (0.95) and was read as a percent (95%)
+    level1_cell: str = ""  # where the 一级 was written (a row above when left blank as 同上), or would go
+    level2_cell: str = ""  # the same for the 二级
 
 
 @dataclass(slots=True)

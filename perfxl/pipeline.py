@@ -119,6 +119,7 @@ def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=No
     Many files are read in parallel (``workers``, default: one
     per core), each worker confining a crash to its file; ``meanwhile`` is then called once in
     this process while the workers read (not at all when the few files are read here).
+    ``progress`` is called first with the number of files to read, then with each file read.
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
@@ -130,6 +131,8 @@ def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=No
     names = display_names(paths, files + [str(p) for p in inputs.skipped])
     result = Reading(skipped=[names[str(p)] for p in inputs.skipped], profile=prof)
     workers = workers or os.cpu_count() or 1
+    if progress:
+        progress(len(files))  # the total first, then each file as it is done
     with paused_gc():
         if workers > 1 and len(files) > PARALLEL_FROM:
             outcomes = read_parallel(files, prof, workers, progress, meanwhile=meanwhile)
@@ -180,7 +183,8 @@ def consolidate(paths, output: str | Path, *, profile: str | Profile | None = No
 
     The summary's year is its projects' (``year`` sets it); projects of several years are a warning.
     With ``strict`` and any error, nothing is written. The output is never read as an input.
-    ``progress`` is called with each file read, then once with None when writing starts.
+    ``progress`` is called with the number of files, with each file read, then once with None
+    when writing starts.
     """
     from .summary import default_title, write_csvs, write_summary
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from .errors import ProfileError
+from .errors import ProfileError, describe_os_error
 
 BUILTIN = ("2015", "2021")
 DEFAULT = "2015"
@@ -103,8 +103,11 @@ def _read_json(path: Path | str, source) -> dict:
         data = json.loads(source.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ProfileError(f"找不到指标体系文件：{path}；请写 2015、2021 或一个 JSON 文件的路径") from None
-    except (OSError, ValueError) as exc:
-        raise ProfileError(f"指标体系文件 {path} 无法读取：{exc}") from None
+    except OSError as exc:
+        raise ProfileError(f"指标体系文件 {path} 无法读取（{describe_os_error(exc)}）") from None
+    except ValueError as exc:  # JSONDecodeError (where), or UnicodeDecodeError
+        where = f"第 {exc.lineno} 行第 {exc.colno} 列有误" if isinstance(exc, json.JSONDecodeError) else "不是 UTF-8 文本"
+        raise ProfileError(f"指标体系文件 {path} 不是有效的 JSON（{where}）；写法见 docs/profiles.md") from None
     if not isinstance(data, dict):
         raise ProfileError(f"指标体系文件 {path} 应为一个 JSON 对象")
     return data

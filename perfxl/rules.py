@@ -10,7 +10,7 @@ from collections import Counter
 from decimal import Decimal
 
 from .findings import finding
-from .model import Finding, Project
+from .model import PROJECT_ATTRIBUTES, Finding, Indicator, Project
 from .output import CONTROL_CHARS, EXCEL_CELL_LIMIT
 from .profile import Profile
 
@@ -62,6 +62,11 @@ def check_project(project: Project, profile: Profile) -> list[Finding]:
         add("year-exceeds-period", cells.get("funds_year.total", ""), year=_money(project.funds_year.total),
             period=_money(project.funds_period.total))
 
+    # Only where the layout has the field: the reader records a label's cell even when it is blank.
+    if "goal_year" in cells and not project.goal_year:
+        add("missing-year-goal", cells["goal_year"])
+    if "attribute" in cells and not project.attribute:
+        add("missing-attribute", cells["attribute"], choices="、".join(PROJECT_ATTRIBUTES))
     out.extend(check_indicators(project, profile))
     out.extend(check_text(project))
     return out
@@ -107,16 +112,7 @@ def check_indicators(project: Project, profile: Profile) -> list[Finding]:
     reported_duplicates: set[str] = set()
     for ind in project.indicators:
         t = ind.target
-        if ind.note:
-            add("level-hybrid", ind.cell, note=ind.note)
-        elif ind.level1 and ind.level1 not in profile.levels:
-            add("unknown-level1", ind.cell, level1=ind.level1, framework=profile.name, choices="、".join(profile.levels))
-        elif ind.level2 and ind.level2 not in profile.parent:
-            add("unknown-level2", ind.cell, level2=ind.level2, framework=profile.name)
-        if not ind.level1:
-            add("missing-level1-cell", ind.cell)
-        elif not ind.level2:
-            add("missing-level2", ind.cell)
+        out.extend(check_levels(project, profile, ind))
         if not ind.level3:
             add("missing-level3", ind.cell, value=ind.value)
         if not ind.value:
@@ -148,6 +144,39 @@ def check_indicators(project: Project, profile: Profile) -> list[Finding]:
         if names[ind.level3] > 1 and ind.level3 not in reported_duplicates:
             reported_duplicates.add(ind.level3)
             add("duplicate-indicator", ind.cell, level3=ind.level3, count=names[ind.level3])
+    return out
+
+
+def check_levels(project: Project, profile: Profile, ind: Indicator) -> list[Finding]:
+    """An indicator's 一级 and 二级 against the framework, each finding at the cell to change.
+
+    A name outside the framework is an error listing the names it allows (counts by 一级 and
+    the required-一级 check mean nothing otherwise); a 二级 the profile declares as a local
+    hybrid under this 一级 is kept with a notice; a framework 二级 under another 一级 is a warning.
+    """
+    l1_cell, l2_cell = ind.level1_cell or ind.cell, ind.level2_cell or ind.cell
+    add = lambda code, cell, **fields: finding(code, project=project, cell=cell, **fields)  # noqa: E731
+    framework = profile.name
+    if ind.level1 and ind.level1 not in profile.levels:
+        return [add("unknown-level1", l1_cell, level1=ind.level1, framework=framework,
+                    choices="、".join(profile.levels))]
+    out = []
+    if not ind.level1:
+        out.append(add("missing-level1-cell", l1_cell, choices="、".join(profile.levels)))
+    if not ind.level2:
+        if ind.level1:
+            out.append(add("missing-level2", l2_cell, level1=ind.level1,
+                           choices="、".join(profile.levels[ind.level1])))
+    elif ind.level2 not in profile.parent:
+        if profile.foreign_level2.get(ind.level2) == ind.level1 and ind.note:
+            out.append(add("level-hybrid", l2_cell, note=ind.note))
+        else:
+            allowed = profile.levels.get(ind.level1) or list(profile.parent)
+            out.append(add("unknown-level2", l2_cell, level2=ind.level2, framework=framework,
+                           choices="、".join(allowed)))
+    elif ind.level1 and profile.parent[ind.level2] != ind.level1:
+        out.append(add("level2-elsewhere", l2_cell, level1=ind.level1, level2=ind.level2, framework=framework,
+                       home=profile.parent[ind.level2], choices="、".join(profile.levels[ind.level1])))
     return out
 
 

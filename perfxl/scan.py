@@ -247,8 +247,8 @@ def guard_zip(data: bytes) -> ZipCheck:
                     check.errors[info.filename] = errors
     except Rejected:
         raise
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
-        raise Rejected("broken-file", f"文件已损坏，无法打开（{type(exc).__name__}）；请用 Excel 或 WPS 重新保存") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):
+        raise Rejected("broken-file", "文件已损坏，无法打开；请用 Excel 或 WPS 重新保存") from None
     return check
 
 
@@ -268,7 +268,7 @@ def sheet_members(data: bytes) -> dict[str, str]:
     except Exception as exc:  # defusedxml raises its own family on entity tricks
         if type(exc).__module__.startswith("defusedxml"):
             raise Rejected("xml-entities", "文件内含 XML 实体声明（可能是恶意文件），已跳过；请用 Excel 或 WPS 另存后再试") from None
-        raise Rejected("broken-file", f"文件已损坏，无法打开（{type(exc).__name__}）；请用 Excel 或 WPS 重新保存") from None
+        raise Rejected("broken-file", "文件已损坏，无法打开；请用 Excel 或 WPS 重新保存") from None
     targets = {}
     if rels is not None:
         for rel in rels:

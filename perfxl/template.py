@@ -3,7 +3,8 @@
 Layout (columns A–F), the official 本级预算项目绩效目标表: title, (年度), 填报单位 and 单位,
 the field block, the two-column funds block, the goals block and the indicator table, with a
 填表人 row closing the table. 一级 and 二级 are dropdowns fed from a hidden 指标体系 sheet through
-defined names; the 二级 list depends on the same row's 一级.
+defined names; the 二级 list depends on the row's 一级, or on the nearest one above where it is
+left blank as 同上.
 """
 
 from __future__ import annotations
@@ -12,14 +13,13 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from .model import Project, column_letter
+from .model import PROJECT_ATTRIBUTES, Project, column_letter
 from .output import atomic_path, build_time, cell_text
 from .profile import Profile, load_profile
 
 MIN_INDICATOR_ROWS = 30
 LISTS_SHEET = "指标体系"
 GUIDE_SHEET = "填表说明"
-ATTRIBUTES = ("新增项目", "延续项目")
 HEADER_ROW = 11  # 0-based row of the 一级指标 header
 VALUE_HELP = ("先写符号，再写数值和单位：≥130个、=100%、≤34000套、≤1个工作日、=3席。"
               "定性指标写文字：高、提升、降低、优、良好。不要留 * 或 XX。")
@@ -88,9 +88,21 @@ def _define_lists(wb, profile: Profile) -> None:
     attr_col = len(level1) + 3
     letter = column_letter(attr_col)
     ws.write_string(0, attr_col, "项目属性")
-    for j, name in enumerate(ATTRIBUTES):
+    for j, name in enumerate(PROJECT_ATTRIBUTES):
         ws.write_string(j + 1, attr_col, name)
-    wb.define_name("_ATTR", f"={quoted}!${letter}$2:${letter}${len(ATTRIBUTES) + 1}")
+    wb.define_name("_ATTR", f"={quoted}!${letter}$2:${letter}${len(PROJECT_ATTRIBUTES) + 1}")
+
+
+def _nearest_level1(first: int) -> str:
+    """The 一级 a row's 二级 list follows: the row's own, or, left blank as 同上, the nearest above.
+
+    LOOKUP(2,1/(range<>""),range) is the last non-blank cell of the range (LOOKUP treats the
+    array natively, no array entry needed). The IF keeps a row with its own 一级 on the plain
+    reference, so such rows never depend on how an application evaluates arrays in a list source.
+    LibreOffice's result is checked in tests/test_libreoffice.py.
+    """
+    here, top = f"$A{first + 1}", f"$A${first + 1}"
+    return f'IF({here}<>"",{here},LOOKUP(2,1/({top}:{here}<>""),{top}:{here}))'
 
 
 def _write_form(wb, ws, f: _Formats, profile: Profile, project: Project | None, year: str,
@@ -166,7 +178,7 @@ def _write_form(wb, ws, f: _Formats, profile: Profile, project: Project | None, 
         "validate": "list", "source": "=_L1", "error_title": "一级指标",
         "error_message": "请从下拉列表中选择一级指标。"})
     ws.data_validation(first, 1, last, 1, {
-        "validate": "list", "source": f'=INDIRECT("_L2_"&MATCH($A{first + 1},_L1,0))',
+        "validate": "list", "source": f'=INDIRECT("_L2_"&MATCH({_nearest_level1(first)},_L1,0))',
         "error_title": "二级指标", "error_message": "请先选一级指标，再从下拉列表中选择二级指标。"})
     ws.data_validation(first, 4, last, 4, {
         "validate": "any", "input_title": "年度指标值写法", "input_message": VALUE_HELP})
@@ -198,7 +210,7 @@ def _write_guide(wb, f: _Formats, profile: Profile) -> None:
         "2. 灰底单元格是固定栏目，已锁定；白底单元格填写内容。",
         "3. 金额单位为万元，只填数字（如 8.2、277.13），年度金额 = 财政拨款 + 其他资金。",
         "4. 一级指标从下拉列表选择；二级指标的下拉列表随同一行的一级指标变化。",
-        "5. 一级、二级与上一行相同时可以留空，视为同上。",
+        "5. 一级、二级与上一行相同时可以留空，视为同上；一级留空的行，二级下拉列表按上方最近的一级指标给出。",
         f"6. 每个项目至少要有：{'、'.join(profile.required)}。",
         "7. 年度指标值：" + VALUE_HELP,
         "8. 填好后可运行 perfxl validate 文件名 检查，按提示逐项修改。",

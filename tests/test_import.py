@@ -42,10 +42,14 @@ def build_docx(path: Path) -> Path:
 
 def test_import_seed_gives_eight_workbooks_that_read_back_exactly(tmp_path):
     result = CliRunner().invoke(main, ["import", str(SEED), "-o", str(tmp_path / "out")])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # the written workbooks are checked: the seed's one error
     files = sorted((tmp_path / "out").glob("*.xlsx"))
     assert sorted(f.stem for f in files) == sorted(SEED_NAMES)
-    assert "共导入 8 个项目、64 个指标，年度金额合计 578.83 万元。" in result.output
+    lines = result.output.splitlines()
+    assert lines[:8] == [str(tmp_path / "out" / f"{name}.xlsx") for name in SEED_NAMES]
+    assert f"{tmp_path / 'out' / '质量发展专项经费.xlsx'}!质量发展专项经费!B4 错误 missing-level1 " \
+           "缺少效益指标：每个项目至少要有一个效益指标（2015版指标体系），请补充" in lines
+    assert lines[-1] == "共导入 8 个项目、64 个指标，年度金额合计 578.83 万元：错误 1 个，警告 9 个，提示 24 个。"
     back = read([str(f) for f in (tmp_path / "out" / f"{n}.xlsx" for n in SEED_NAMES)])
     assert_matches_seed(back.projects)
 
@@ -134,7 +138,8 @@ def test_existing_files_are_never_replaced_without_force(tmp_path):
     assert filled.read_bytes() == b"somebody went on filling this in"
     assert sorted(p.name for p in out.iterdir()) == ["市场监管局印刷制作费.xlsx"]
     forced = CliRunner().invoke(main, ["import", str(SEED), "-o", str(out), "--force", "-q"])
-    assert forced.exit_code == 0
+    assert forced.exit_code == 1  # the seed's one error
+    assert not [line for line in forced.output.splitlines() if line.endswith(".xlsx")]  # no file list under -q
     assert len(list(out.glob("*.xlsx"))) == 8 and filled.read_bytes().startswith(b"PK")
 
 
@@ -144,3 +149,32 @@ def test_old_word_files_get_a_clear_message(tmp_path):
     result = CliRunner().invoke(main, ["import", str(old), "-o", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert result.output.strip() == f"错误：{old} 不是 .docx 文件（可能是旧版 .doc 或 .wps）；请在 Word 或 WPS 中另存为 .docx 后重试"
+
+
+def test_a_source_without_forms_is_an_error_and_what_was_written_is_checked(tmp_path):
+    """Junk text with a 项目名称 label gives a project with nothing else: its workbook is checked
+    like validate would (exit 1, the missing fields and indicators named); a source with no form at
+    all is an error finding of its own."""
+    junk = tmp_path / "junk.txt"
+    junk.write_text("项目名称\t某项目\n", encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("只是一些文字\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", str(junk), str(empty), "-o", str(tmp_path / "out"), "-q"])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert f"{empty} 错误 no-form-in-source 没有找到绩效目标表（缺少“项目名称”栏目），未导入：" \
+           "请确认这是含绩效目标表的 Word 文档（.docx）或从中复制出的文本" in lines
+    written = tmp_path / "out" / "某项目.xlsx"
+    codes = [line.split(" ")[2] for line in lines if line.startswith(f"{written}!")]
+    assert codes == ["missing-department", "missing-implementing-unit", "missing-year-amount", "missing-year-goal",
+                     "missing-attribute", "no-indicators"]
+    assert lines[-1] == "共导入 1 个项目、0 个指标，年度金额合计 0.00 万元：错误 5 个，警告 2 个，提示 0 个。"
+
+
+def test_only_sources_without_forms_exit_2(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("只是一些文字\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", str(empty), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == "错误：没有找到任何绩效目标表，未写出文件。"
+    assert not (tmp_path / "out").exists()

@@ -129,7 +129,8 @@ def test_hybrid_level_is_kept_with_a_notice(tmp_path):
     result = read([str(write_workbook(tmp_path / "hybrid.xlsx", {"表": rows}, numbers=False))])
     ind = result.projects[0].indicators[3]
     assert (ind.level1, ind.level2) == ("产出指标", "经济成本指标")
-    assert [f.code for f in result.findings if f.cell == ind.cell] == ["level-hybrid"]
+    assert ind.level2_cell == "C15"
+    assert [f.code for f in result.findings if f.cell == ind.level2_cell] == ["level-hybrid"]
 
 
 def test_inherited_level1_yields_to_level2(tmp_path):

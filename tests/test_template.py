@@ -24,7 +24,8 @@ def level2_choices(wb, ws, level1: str, row: int = 13) -> list:
     """Evaluate the 二级 validation of a row the way Excel does, for a given 一级."""
     rule = next(dv for dv in ws.data_validations.dataValidation if f"B{row}" in dv.sqref)
     assert rule.type == "list"
-    assert rule.formula1 == f'INDIRECT("_L2_"&MATCH($A{row},_L1,0))'
+    nearest = f'IF($A{row}<>"",$A{row},LOOKUP(2,1/($A${row}:$A{row}<>""),$A${row}:$A{row}))'
+    assert rule.formula1 == f'INDIRECT("_L2_"&MATCH({nearest},_L1,0))'  # a row with its own 一级 uses it
     level1s = range_values(wb, wb.defined_names["_L1"].attr_text)
     index = level1s.index(level1) + 1
     return range_values(wb, wb.defined_names[f"_L2_{index}"].attr_text)

@@ -10,13 +10,14 @@ from perfxl.model import Funds, Indicator, Project
 from perfxl.profile import load_profile
 from perfxl.rules import check_project
 from perfxl.targets import parse_target
-from conftest import DATA_2023, write_workbook
+from conftest import DATA_2023, SEED_NAMES, write_workbook
 
-# Every finding the seed gives under the 2015 profile (file stem, level, code, cell).
+# Every finding the seed gives under the 2015 profile (file stem, level, code, cell). No seed form
+# fills 项目属性, which the template (into which the seed was imported) asks for in B6.
 SEED_FINDINGS_2015 = {
     ("质量发展专项经费", "error", "missing-level1", "B4"),
     ("市场监管局执法服装采购经费", "warning", "value-without-unit", "E13"),
-}
+} | {(name, "warning", "missing-attribute", "B6") for name in SEED_NAMES}
 
 
 def test_seed_findings():
@@ -44,7 +45,7 @@ def test_text_output_and_count_line():
     result = CliRunner().invoke(main_cli(), ["validate", str(DATA_2023), "-q"])
     lines = result.output.strip().splitlines()
     assert result.exit_code == 1
-    assert lines[-1] == "共检查 8 个文件、8 个项目：错误 1 个，警告 1 个，提示 24 个。"
+    assert lines[-1] == "共检查 8 个文件、8 个项目：错误 1 个，警告 9 个，提示 24 个。"
     error_line = next(line for line in lines if " 错误 " in line)
     assert error_line == ("2023/质量发展专项经费.xlsx!质量发展专项经费!B4 错误 missing-level1 "
                           "缺少效益指标：每个项目至少要有一个效益指标（2015版指标体系），请补充")
@@ -59,7 +60,7 @@ def test_profile_2021_requires_cost():
 def test_clean_file_exits_0(tmp_path):
     result = CliRunner().invoke(main_cli(), ["validate", str(DATA_2023 / "市场监管局工作业务经费.xlsx"), "-q"])
     assert result.exit_code == 0
-    assert result.output.strip().splitlines()[-1].startswith("共检查 1 个文件、1 个项目：错误 0 个，警告 0 个")
+    assert result.output.strip().splitlines()[-1] == "共检查 1 个文件、1 个项目：错误 0 个，警告 1 个，提示 3 个。"
 
 
 def test_nothing_readable_exits_2(tmp_path):
@@ -146,3 +147,81 @@ def test_missing_fields_and_bad_amount_text(tmp_path):
     assert {("missing-project-name", "B1"), ("missing-implementing-unit", "D2"), ("amount-not-number", "C3"),
             ("amount-not-number", "E3")} <= found
     assert result.exit_code == 1
+
+
+def _template_form(tmp_path, rows, **fields):
+    """A filled template (the official layout: 一级 in A, 二级 in B, 三级 in C from row 13) read back."""
+    from perfxl.pipeline import read
+    from perfxl.template import write_template
+
+    p = Project(name="测试项目", department="部门", unit="单位", attribute="延续项目", goal_period="目标",
+                goal_year="目标", funds_year=Funds(Decimal(10), Decimal(10)), funds_period=Funds(Decimal(10), Decimal(10)))
+    for key, value in fields.items():
+        setattr(p, key, value)
+    p.indicators = [Indicator(a, b, c, v, parse_target(v)) for a, b, c, v in rows]
+    path = write_template(tmp_path / "表.xlsx", projects=[p], year=2024)
+    return read([path])
+
+
+def test_level_findings_point_at_the_level_cells(tmp_path):
+    """一级 findings name the 一级 cell (A), 二级 findings the 二级 cell (B); a 一级 left blank as 同上
+    points at the cell above where it was written."""
+    rows = [("产出指标", "数量指标", "次数", "≥2次"),
+            ("成果指标", "数量指标", "成果", "≥1个"),           # A14: outside the framework
+            ("", "质量效果", "成果二", "≥2个"),                 # 一级 同上: still A14
+            ("效益指标", "效果指标", "效果", "提升"),            # B16: 二级 outside the framework
+            ("产出指标", "", "质量", "高"),                     # B17: 二级 blank under a new 一级
+            ("产出指标", "社会效益指标", "社会", "提升"),        # B18: 二级 of another 一级
+            ("产出指标", "经济成本指标", "成本", "≤5万元"),      # B19: a local hybrid the profile knows
+            ("满意度指标", "服务对象满意度指标", "满意度", "≥90%")]
+    result = _template_form(tmp_path, rows)
+    found = [(f.level, f.code, f.cell) for f in result.findings if f.code != "implicit-operator"]
+    assert found == [("error", "unknown-level1", "A14"), ("error", "unknown-level1", "A14"),
+                     ("error", "unknown-level2", "B16"), ("warning", "missing-level2", "B17"),
+                     ("warning", "level2-elsewhere", "B18"), ("notice", "level-hybrid", "B19")]
+    messages = {f.code: f.message for f in result.findings}
+    assert messages["unknown-level1"] == ("一级指标“成果指标”不在2015版指标体系中："
+                                          "请改为 产出指标、效益指标、满意度指标 之一")
+    assert messages["unknown-level2"] == ("二级指标“效果指标”不在2015版指标体系中：请改为 经济效益指标、社会效益指标、"
+                                          "生态效益指标、可持续影响指标 之一")
+    assert messages["level2-elsewhere"] == ("二级指标“社会效益指标”在2015版指标体系中属于“效益指标”，不属于“产出指标”："
+                                            "请把一级指标改为“效益指标”，或改选 数量指标、质量指标、时效指标、成本指标 之一")
+    assert result.errors == 3
+
+
+def test_blank_first_level1_points_at_a(tmp_path):
+    rows = [("", "", "次数", "≥2次"), ("效益指标", "社会效益指标", "效果", "提升"),
+            ("满意度指标", "服务对象满意度指标", "满意度", "≥90%")]
+    result = _template_form(tmp_path, rows)
+    found = [(f.level, f.code, f.cell) for f in result.findings if f.code not in ("implicit-operator", "missing-level1")]
+    assert found == [("error", "missing-level1-cell", "A13")]
+
+
+def test_outside_framework_exits_1(tmp_path):
+    rows = [("成果指标", "数量指标", "次数", "≥2次"), ("效益指标", "社会效益指标", "效果", "提升"),
+            ("满意度指标", "服务对象满意度指标", "满意度", "≥90%")]
+    _template_form(tmp_path, rows)
+    result = CliRunner().invoke(main_cli(), ["validate", str(tmp_path / "表.xlsx"), "-q"])
+    assert result.exit_code == 1
+    assert "表.xlsx!测试项目!A13 错误 unknown-level1" in result.output
+
+
+def test_empty_year_goal_and_attribute_are_warnings(tmp_path):
+    rows = [("产出指标", "数量指标", "次数", "≥2次"), ("效益指标", "社会效益指标", "效果", "提升"),
+            ("满意度指标", "服务对象满意度指标", "满意度", "≥90%")]
+    result = _template_form(tmp_path, rows, goal_year="", attribute="")
+    found = [(f.level, f.code, f.cell, f.message) for f in result.findings if f.code != "implicit-operator"]
+    assert found == [("warning", "missing-year-goal", "D11", "年度目标为空：请写明本年度要达到的绩效目标"),
+                     ("warning", "missing-attribute", "B6", "项目属性为空：请填写 新增项目、延续项目 之一")]
+    assert result.errors == 0
+
+
+def test_no_attribute_warning_where_the_layout_has_no_attribute(tmp_path):
+    rows = [["项目名称", "项目一", "项目实施期", "2023年"], ["主管部门", "局", "实施单位", "单位"],
+            ["资金投入(万元)", "年度金额", "5"], ["绩效目标", "年度目标", ""],
+            ["一级指标", "二级指标", "三级指标", "年度指标值"], ["产出指标", "数量指标", "次数", "≥1次"]]
+    from perfxl.pipeline import read
+    result = read([write_workbook(tmp_path / "a.xlsx", {"表": rows})])
+    codes = [(f.code, f.cell) for f in result.findings]
+    assert ("missing-year-goal", "B5") in codes
+    assert "missing-attribute" not in [c for c, _ in codes]

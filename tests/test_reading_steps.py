@@ -1,0 +1,71 @@
+"""read_file's steps one by one: classify the bytes, open the book, read a summary, read the forms."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from decimal import Decimal
+
+import pytest
+
+from conftest import DATA_2023, SEED_NAMES
+from perfxl.profile import load_profile
+from perfxl.reading import Unreadable, classify, open_book, read_forms, read_summary
+
+FORMATS = DATA_2023.parent.parent / "tests" / "fixtures" / "formats"
+
+
+def test_classify_tells_packages_from_everything_else():
+    xlsx = (DATA_2023 / "质量发展专项经费.xlsx").read_bytes()
+    xls = next(FORMATS.glob("*.xls")).read_bytes()
+    assert classify("a.xlsx", xlsx) == "zip"
+    assert classify("a.xls", xls) == "ole"
+    cases = {("a.xlsx", b""): "empty-file", ("a.xlsx", b"not a workbook"): "broken-file",
+             ("a.txt", b"text"): "not-spreadsheet", ("a.pdf", b"%PDF-1.7"): "not-spreadsheet"}
+    for (name, data), code in cases.items():
+        with pytest.raises(Unreadable) as caught:
+            classify(name, data)
+        assert caught.value.finding.code == code and caught.value.finding.file == name
+    with pytest.raises(Unreadable) as caught:
+        classify("旧表.txt", b"x")
+    assert "perfxl import" in caught.value.finding.message
+
+
+def test_open_book_guards_zip_packages_first():
+    book, check = open_book("a.xlsx", (DATA_2023 / "质量发展专项经费.xlsx").read_bytes(), "zip")
+    assert book.sheet_names[0] == "质量发展专项经费" and check is not None and not check.too_large
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("word/document.xml", "<w:document/>")
+    with pytest.raises(Unreadable) as caught:
+        open_book("a.docx.xlsx", buffer.getvalue(), "zip")
+    assert caught.value.finding.code == "not-spreadsheet"
+    book, check = open_book("a.xls", next(FORMATS.glob("*.xls")).read_bytes(), "ole")
+    assert check is None and book.sheet_names
+
+
+def test_read_summary_only_takes_summaries(tmp_path):
+    from perfxl.pipeline import consolidate
+
+    form = (DATA_2023 / "质量发展专项经费.xlsx").read_bytes()
+    book, _ = open_book("f.xlsx", form, "zip")
+    assert read_summary(book, "f.xlsx") is None
+    consolidate([str(DATA_2023)], tmp_path / "汇总.xlsx")
+    book, _ = open_book("汇总.xlsx", (tmp_path / "汇总.xlsx").read_bytes(), "zip")
+    projects, findings = read_summary(book, "汇总.xlsx")
+    assert sorted(p.name for p in projects) == sorted(SEED_NAMES)
+    assert sum(p.funds_year.total for p in projects) == Decimal("578.83")
+    assert all(p.via == "汇总.xlsx" and p.id.startswith("汇总.xlsx>") for p in projects)
+    assert findings[-1].code == "summary-input" and "8 个项目" in findings[-1].message
+    carried = [f for f in findings if f.code == "missing-level1"]
+    assert [f.project for f in carried] == ["质量发展专项经费"]
+    assert carried[0].project_id == next(p.id for p in projects if p.name == "质量发展专项经费")
+
+
+def test_read_forms_recognises_and_checks_every_sheet():
+    data = (DATA_2023 / "质量发展专项经费.xlsx").read_bytes()
+    book, check = open_book("q.xlsx", data, "zip")
+    projects, findings = read_forms(book, "q.xlsx", data, check, load_profile("2015"))
+    assert [p.name for p in projects] == ["质量发展专项经费"]
+    assert [(f.code, f.cell) for f in findings if f.level == "error"] == [("missing-level1", "B4")]
+    assert {f.project_id for f in findings} == {projects[0].id} == {"q.xlsx!质量发展专项经费#1"}
