@@ -295,7 +295,7 @@ def test_frames_for_python_users():
     assert rollups["项目数"].tolist() == [8, 8] and str(rollups["项目数"].dtype) == "Int64"
     assert rollups["占比"].tolist() == [1.0, 1.0]
     assert str(findings["级别"].dtype) == "category" and findings["级别"].cat.ordered
-    assert findings["级别"].value_counts().to_dict() == {"错误": 1, "警告": 1, "提示": 24}
+    assert findings["级别"].value_counts().to_dict() == {"错误": 1, "警告": 9, "提示": 24}
     assert str(findings["项目序号"].dtype) == "Int64"
     error = findings[findings["级别"] == "错误"].iloc[0]
     assert projects.loc[projects["序号"] == error["项目序号"], "项目名称"].item() == "质量发展专项经费"
