@@ -6,6 +6,8 @@ The library API (no click needed)::
     perfxl.write_template("模板.xlsx", year=2023)
     result = perfxl.read(["data/2023"])        # projects and findings
     perfxl.parse_target("≥130个")
+    perfxl.selfeval(["data/2023"], "自评表")   # one 自评表 per project
+    perfxl.score(["自评表"])                   # filled 自评表 rescored, with findings
 
 Submodules are imported lazily so that ``perfxl --help`` starts instantly.
 """
@@ -18,6 +20,9 @@ _EXPORTS = {
     "ReadResult": "model",
     "Consolidation": "model",
     "write_template": "template",
+    "selfeval": "evalform",
+    "score": "pipeline",
+    "Evaluation": "evaluation",
     "import_forms": "importer",
     "parse_target": "targets",
     "load_profile": "profile",

@@ -331,6 +331,7 @@ def main(ctx, verbose):
       perfxl import 目标表.docx -o 表格/            把 Word 表格导入为填好的模板
       perfxl validate 表格/                         检查填好的表
       perfxl consolidate 表格/ -o 汇总.xlsx         合并为汇总表
+      perfxl selfeval 表格/ -o 自评表/              年终生成绩效自评表
       perfxl codes                                  列出全部问题代码
 
     只输入 perfxl 时列出各命令（退出码 0）。退出码：0 完成且没有错误；1 完成但发现错误；
@@ -547,6 +548,43 @@ def consolidate_cmd(paths, output, profile, title, year, csv_dir, strict, open_a
 
                 click.echo(f"无法自动打开汇总表（{describe_os_error(exc)}），请手动打开：{result.written}", err=True)
     sys.exit(1 if result.errors else 0)
+
+
+@main.command("selfeval", context_settings=CONTEXT)
+@click.argument("targets", nargs=-1, required=True)
+@click.option("-o", "--output-dir", "out_dir", required=True, help="输出文件夹，每个项目一个自评表工作簿。")
+@click.option("--actuals", type=click.Path(dir_okay=False),
+              help="预算执行数文件（CSV 或 xlsx，列：项目名称、实施单位、全年预算数、全年执行数），填入资金栏。")
+@click.option("--profile", default="2015", show_default=True, help=PROFILE_HELP)
+@click.option("-q", "--quiet", is_flag=True, help="不显示进度。")
+@run_safely
+def selfeval_cmd(targets, out_dir, actuals, profile, quiet):
+    """按批复的绩效目标表生成年终绩效自评表（财预〔2020〕10号附件格式），每个项目一个工作簿。
+
+    \b
+    得分、总分和等级是公式，填入实际完成值后自动计算；填好后用 perfxl validate 复核。
+    退出码：0 已生成；1 已生成，但目标表有错误或执行数文件中有对不上的行（已列出）；2 用法有误或没有找到项目。
+    """
+    from .evalform import selfeval
+
+    progress = Progress(quiet, "已读取文件")
+    result = selfeval(expand_paths(targets), out_dir, actuals=actuals, profile=profile, progress=progress)
+    progress.done()
+    if not result.projects:
+        click.echo("错误：没有找到任何绩效目标表，未生成自评表。", err=True)
+        sys.exit(2)
+    errors = [f for f in result.findings if f.level == "error"]  # in the target forms: worth fixing first
+    for f in errors:
+        click.echo(format_finding(f))
+    for path in result.written:
+        click.echo(str(path))
+    for note in result.notes:
+        click.echo(f"注意：{note}", err=True)
+    for row in result.unmatched:
+        click.echo(f"警告：执行数文件{row}没有对应的项目，未使用", err=True)
+    click.echo(f"已生成 {len(result.written)} 份自评表（{sum(len(p.indicators) for p in result.projects)} 个指标）"
+               + (f"，执行数已填入 {result.filled} 个项目" if actuals else "") + "。")
+    sys.exit(1 if result.unmatched or errors else 0)
 
 
 @main.command("codes", context_settings=CONTEXT)

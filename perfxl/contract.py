@@ -28,3 +28,11 @@ SUMMARY_SHEETS = ("项目汇总", "指标明细")  # a workbook with both is rea
 
 def is_summary(sheet_names) -> bool:
     return set(SUMMARY_SHEETS) <= set(sheet_names)
+
+
+# The 自评 score summary (scoresummary.py) is not read back: its scores come from the 自评表 themselves.
+SCORE_SUMMARY_SHEETS = ("自评汇总", "得分差异")
+
+
+def is_score_summary(sheet_names) -> bool:
+    return set(SCORE_SUMMARY_SHEETS) <= set(sheet_names)

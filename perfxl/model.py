@@ -99,6 +99,7 @@ class Project:
     bad_amounts: dict[str, str] = field(default_factory=dict)  # field -> text that is no amount
     position: int = 0  # order within the sheet
     via: str = ""  # the received summary workbook this project was carried in, if any
+    evaluation: object = None  # a filled 自评表's Evaluation (perfxl/evaluation.py); None for a target form
 
     @property
     def id(self) -> str:

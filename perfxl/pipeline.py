@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from . import scan
 from .errors import UsageError
+from .evaluation import ScoreResult, check_against_targets
 from .model import Consolidation, Finding, Project, ReadResult
 from .output import refuse_inputs
 from .profile import Profile, load_profile
@@ -148,8 +149,25 @@ def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=No
             result.paths[names[path]] = path
             result.projects.extend(projects)
             result.findings.extend(findings)
-        result.findings.extend(check_duplicates(result.projects))
+        forms = [p for p in result.projects if p.evaluation is None]
+        evaluated = [p for p in result.projects if p.evaluation is not None]
+        # A 自评表 repeats its target form's project: duplicates are looked for within each kind.
+        result.findings.extend(check_duplicates(forms) + check_duplicates(evaluated))
+        if evaluated:  # 自评表 against the approved target forms read with them
+            result.findings.extend(check_against_targets(result.projects))
     return result
+
+
+def score(paths, profile: str | Profile | None = None, **options) -> ScoreResult:
+    """Read filled 自评表 and rescore them by the profile's rules (``perfxl.score``).
+
+    Target forms among ``paths`` are the approved targets the 自评表 are checked against.
+    ``options`` go to ``read`` (exclude, progress, workers).
+    """
+    result = read(paths, profile, **options)
+    return ScoreResult(projects=[p for p in result.projects if p.evaluation is not None],
+                       targets=[p for p in result.projects if p.evaluation is None],
+                       findings=result.findings, files=result.files, skipped=result.skipped)
 
 
 def _inside(path: Path, folders) -> bool:
@@ -161,10 +179,11 @@ def _is_summary_file(path: Path) -> bool:
     """An earlier summary of perfxl's (which a re-run may replace), not somebody's form."""
     import python_calamine
 
-    from .contract import is_summary
+    from .contract import is_score_summary, is_summary
 
     try:
-        return is_summary(python_calamine.CalamineWorkbook.from_path(str(path)).sheet_names)
+        names = python_calamine.CalamineWorkbook.from_path(str(path)).sheet_names
+        return is_summary(names) or is_score_summary(names)
     except Exception:  # unreadable: treat as somebody's file and refuse
         return False
 
@@ -174,6 +193,22 @@ def _load_writer() -> None:
     import importlib
 
     importlib.import_module("perfxl.tablesheet")
+
+
+def _consolidate_scores(out: Consolidation, output: Path, profile: Profile, title: str | None,
+                       strict: bool) -> Consolidation:
+    """Inputs holding 自评表: their score summary (scoresummary.py); target forms read with them were
+    the approved targets they were checked against."""
+    from .scoresummary import write_scores
+    from .summary import default_title
+
+    out.projects = [p for p in out.projects if p.evaluation is not None]
+    out.title = title or default_title(out.projects).replace("项目绩效目标汇总表", "项目支出绩效自评汇总表")
+    if strict and out.errors:
+        return out
+    write_scores(output, out.projects, out.findings, profile, out.title)
+    out.written = output
+    return out
 
 
 def consolidate(paths, output: str | Path, *, profile: str | Profile | None = None, title: str | None = None,
@@ -205,6 +240,10 @@ def consolidate(paths, output: str | Path, *, profile: str | Profile | None = No
         out = Consolidation(projects=projects, findings=sort_findings(result.findings + check_years(projects, year)),
                             files=result.files, skipped=result.skipped, paths=result.paths)
         out.title = title or default_title(out.projects, year)
+        if any(p.evaluation is not None for p in out.projects):  # 自评表: the score summary instead
+            if csv_dir:
+                raise UsageError("输入中有自评表：自评汇总表不另存 CSV，请去掉 --csv-dir（它只用于目标表的汇总）")
+            return _consolidate_scores(out, output, prof, title, strict)
         if (strict and out.errors) or not out.projects:
             return out
         if progress:

@@ -46,6 +46,7 @@ class Profile:
     rate_words: list[str]
     labels: dict[str, list[str]]
     roles: dict[str, str]  # 一级 → output / cost / benefit / satisfaction: what the checks and counts mean by it
+    selfeval: dict  # the year-end self-evaluation rules, checked when used (perfxl/scoring.py, docs/selfeval.md)
     parent: dict[str, str] = field(init=False)
     label_index: dict[str, str] = field(init=False)
     label_cache: dict[str, tuple] = field(init=False, repr=False, compare=False)  # cell text → label_kind
@@ -149,7 +150,7 @@ THRESHOLDS = ("amount_tolerance", "satisfaction_min", "rate_max")
 KEYS = {
     "name": str, "title": str, "extends": str, "levels": dict, "required": list, "roles": dict,
     "aliases": dict, "foreign_level2": dict, "cost_level2": list, "thresholds": dict, "rate_words": list,
-    "labels": dict,
+    "labels": dict, "selfeval": dict,
 }
 
 
@@ -212,7 +213,7 @@ def load_profile(spec: str | Path | None = None) -> Profile:
         raise ProfileError(f"指标体系文件 {spec}：缺少 levels（一级指标及其二级指标）；写法见 docs/profiles.md")
     for kind, extra in (data.get("labels") or {}).items():
         labels[kind] = list(labels[kind]) + list(extra)
-    return Profile(
+    profile = Profile(
         name=str(data["name"]),
         title=str(data.get("title", "")),
         levels={str(k): list(v) for k, v in data["levels"].items()},
@@ -224,4 +225,9 @@ def load_profile(spec: str | Path | None = None) -> Profile:
         rate_words=list(data.get("rate_words") or []),
         labels=labels,
         roles=dict(data.get("roles") or {}),
+        selfeval=dict(data.get("selfeval") or _builtin(DEFAULT)["selfeval"]),  # 自评 rules: the default's if none
     )
+    from .scoring import rules_from
+
+    rules_from(profile)  # a wrong 自评 section fails here, in one line, not later inside a worker
+    return profile

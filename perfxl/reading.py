@@ -15,7 +15,9 @@ import io
 from pathlib import Path
 
 from . import scan
+from .contract import is_score_summary
 from .errors import describe_os_error
+from .evaluation import is_evaluation, read_grid as read_evaluation_grid
 from .findings import finding
 from .form import find_forms, label_kind
 from .grid import grids_from_workbook
@@ -93,6 +95,11 @@ def read_forms(book, path: str, data: bytes, check, profile: Profile) -> tuple[l
     for grid in grids_from_workbook(book, path, skip=too_large | HELPER_SHEETS):
         if grid.sheet in error_cells:
             _show_errors(grid, error_cells[grid.sheet])
+        if is_evaluation(grid, profile):  # a filled 自评表, scored by its own rules
+            evaluated, checked = read_evaluation_grid(grid, profile)
+            projects.extend(evaluated)
+            findings.extend(checked)
+            continue
         found = find_forms(grid, profile)
         if not found:
             code = "damaged-form" if _looks_like_form(grid, profile) else "no-form"
@@ -118,6 +125,8 @@ def read_file(path: str, profile: Profile) -> tuple[list[Project], list[Finding]
         data = Path(path).read_bytes()  # once: the guard and calamine both read it from memory
         kind = classify(path, data)
         book, check = open_book(path, data, kind)
+        if is_score_summary(book.sheet_names):
+            return [], [finding("score-summary-input", file=path)]
         if check is None or not check.too_large:
             summary = read_summary(book, path)
             if summary is not None:
