@@ -551,23 +551,25 @@ def consolidate_cmd(paths, output, profile, title, year, csv_dir, strict, open_a
 
 
 @main.command("selfeval", context_settings=CONTEXT)
-@click.argument("targets", nargs=-1, required=True)
-@click.option("-o", "--output-dir", "out_dir", required=True, help="输出文件夹，每个项目一个自评表工作簿。")
-@click.option("--actuals", type=click.Path(dir_okay=False),
+@click.argument("targets", nargs=-1, required=True, metavar="目标表...")
+@click.option("-o", "--output-dir", "out_dir", metavar="文件夹", required=True, help="输出文件夹，每个项目一个自评表工作簿。")
+@click.option("--actuals", metavar="文件", type=click.Path(dir_okay=False),
               help="预算执行数文件（CSV 或 xlsx，列：项目名称、实施单位、全年预算数、全年执行数），填入资金栏。")
-@click.option("--profile", default="2015", show_default=True, help=PROFILE_HELP)
-@click.option("-q", "--quiet", is_flag=True, help="不显示进度。")
+@click.option("--profile", metavar="体系", default="2015", show_default=True, help=PROFILE_HELP)
+@click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)
 @run_safely
 def selfeval_cmd(targets, out_dir, actuals, profile, quiet):
     """按批复的绩效目标表生成年终绩效自评表（财预〔2020〕10号附件格式），每个项目一个工作簿。
 
     \b
-    得分、总分和等级是公式，填入实际完成值后自动计算；填好后用 perfxl validate 复核。
-    退出码：0 已生成；1 已生成，但目标表有错误或执行数文件中有对不上的行（已列出）；2 用法有误或没有找到项目。
+    得分、总分和等级是公式，填入实际完成值后自动计算；
+    填好后用 perfxl validate 复核。
+    退出码：0 已生成；1 已生成，但目标表有错误或执行数文件中有对不上的行
+    （已列出）；2 用法有误或没有找到项目。
     """
     from .evalform import selfeval
 
-    progress = Progress(quiet, "已读取文件")
+    progress = Progress(quiet, "已读取", "个文件")
     result = selfeval(expand_paths(targets), out_dir, actuals=actuals, profile=profile, progress=progress)
     progress.done()
     if not result.projects:
@@ -576,8 +578,9 @@ def selfeval_cmd(targets, out_dir, actuals, profile, quiet):
     errors = [f for f in result.findings if f.level == "error"]  # in the target forms: worth fixing first
     for f in errors:
         click.echo(format_finding(f))
-    for path in result.written:
-        click.echo(str(path))
+    if not quiet:
+        for path in result.written:
+            click.echo(str(path))
     for note in result.notes:
         click.echo(f"注意：{note}", err=True)
     for row in result.unmatched:

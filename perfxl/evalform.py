@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
-from .errors import InputError, UsageError
+from .errors import InputError, UsageError, describe_os_error
 from .evaluation import Evaluation, Row, applicable, rescore
 from .form import parse_amount
 from .grid import decode_text
@@ -33,7 +33,7 @@ from .model import Project
 from .output import atomic_path, build_time, cell_text, refuse_inputs
 from .profile import Profile, label_key, load_profile
 from .scoring import EXECUTION, LESS, MORE, NONE, TIER, ZERO, Rules, plan_weights, rules_from, scoring_kind, total_score
-from .template import sheet_title
+from .template import finish_form_sheet, sheet_title
 
 DOCUMENT_PROPERTY = ("perfxl_document", "自评表")  # marks a workbook perfxl may replace
 FUND_ROW, FUND_LABELS = 5, ("年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金")
@@ -75,15 +75,18 @@ def read_actuals(path: str | Path) -> list[tuple[int, str, str, Decimal | None, 
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"无法读取执行数文件 {path}（{exc.strerror}）") from None
+        raise InputError(f"无法读取执行数文件 {path}（{describe_os_error(exc)}）") from None
     if data[:2] == b"PK" or data[:4] == b"\xd0\xcf\x11\xe0":
-        import python_calamine
+        # Guarded like any input workbook before calamine sees it (bombs, far cells, entities).
+        from .reading import Unreadable, classify, open_book
 
         try:
-            book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+            book, _ = open_book(str(path), data, classify(str(path), data))
             rows = book.get_sheet_by_index(0).to_python()
-        except Exception as exc:  # calamine's own errors on damaged files
-            raise InputError(f"执行数文件 {path} 无法读取（{type(exc).__name__}）：请另存为 xlsx 或 CSV") from None
+        except Unreadable as exc:
+            raise InputError(f"执行数文件 {path}：{exc.finding.message}") from None
+        except Exception:  # calamine's own errors on damaged files
+            raise InputError(f"执行数文件 {path} 已损坏，无法读取：请另存为 xlsx 或 CSV") from None
     else:
         rows = list(csv.reader(io.StringIO(decode_text(data))))
     for h, row in enumerate(rows[:20]):
@@ -443,16 +446,7 @@ def _write_sheet(ws, f: _Formats, p: Project, ev: Evaluation, rules: Rules, year
     ws.write_string(n0 + 1, 5, "填报日期", f.label)
     ws.merge_range(n0 + 1, 6, n0 + 1, 7, "", f.input)
 
-    ws.protect("", {"format_rows": True, "format_columns": True, "select_locked_cells": True,
-                    "select_unlocked_cells": True})
-    ws.set_paper(9)
-    ws.set_portrait()
-    ws.fit_to_pages(1, 0)
-    ws.center_horizontally()
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    ws.print_area(0, 0, n0 + 1, 7)
-    ws.repeat_rows(h)
-    ws.set_footer("&C第 &P 页，共 &N 页")
+    finish_form_sheet(ws, n0 + 1, 7, h, side_margin=0.4)
 
 
 def profile_missing(ev: Evaluation, rules: Rules) -> str:

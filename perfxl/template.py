@@ -188,15 +188,21 @@ def _write_form(wb, ws, f: _Formats, profile: Profile, project: Project | None, 
     ws.write_string(closing, 3, "联系电话", f.label)
     ws.merge_range(closing, 4, closing, 5, cell_text(p.phone), f.text)
 
+    finish_form_sheet(ws, closing, 5, h, side_margin=0.5)
+
+
+def finish_form_sheet(ws, last_row: int, last_col: int, header_row: int, side_margin: float) -> None:
+    """What every form sheet perfxl writes shares: labels locked without a password (inputs are
+    unlocked by their formats), A4 portrait one page wide, the table header repeated on each page."""
     ws.protect("", {"format_rows": True, "format_columns": True, "select_locked_cells": True,
                     "select_unlocked_cells": True})
     ws.set_paper(9)
     ws.set_portrait()
     ws.fit_to_pages(1, 0)
     ws.center_horizontally()
-    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-    ws.print_area(0, 0, closing, 5)
-    ws.repeat_rows(h)
+    ws.set_margins(left=side_margin, right=side_margin, top=0.6, bottom=0.6)
+    ws.print_area(0, 0, last_row, last_col)
+    ws.repeat_rows(header_row)
     ws.set_footer("&C第 &P 页，共 &N 页")
 
 

@@ -28,7 +28,7 @@ def test_bad_option_value():
     assert result.output.startswith("错误：--sheets 的值不对")
 
 
-@pytest.mark.parametrize("command", ["template", "import", "validate", "consolidate"])
+@pytest.mark.parametrize("command", ["template", "import", "validate", "consolidate", "selfeval"])
 def test_help_is_chinese(command):
     result = CliRunner().invoke(main, [command, "-h"])
     assert result.exit_code == 0
@@ -104,7 +104,7 @@ def test_console_script_exit_codes(tmp_path, args, code):
 
 
 # ASCII words a user may see: command and option names, formats, products, file kinds.
-ALLOWED_ASCII = {"perfxl", "template", "import", "validate", "consolidate", "codes", "text", "json", "JSON",
+ALLOWED_ASCII = {"perfxl", "template", "import", "validate", "consolidate", "codes", "selfeval", "text", "json", "JSON",
                  "CSV", "BOM", "Excel", "WPS", "Word", "LibreOffice", "Markdown", "docs", "findings", "md", "A4",
                  "xlsx", "xlsm", "xls", "et", "ods", "docx", "doc", "txt", "wps"}
 
@@ -120,7 +120,7 @@ def english_words(text: str, *paths) -> list[str]:
 
 
 @pytest.mark.parametrize("args", [[], ["-h"], ["template", "-h"], ["import", "-h"], ["validate", "-h"],
-                                  ["consolidate", "-h"], ["codes", "-h"]])
+                                  ["consolidate", "-h"], ["selfeval", "-h"], ["codes", "-h"]])
 def test_every_help_text_is_chinese(args):
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0
@@ -128,7 +128,7 @@ def test_every_help_text_is_chinese(args):
     assert english_words(result.output) == [], result.output
 
 
-@pytest.mark.parametrize("command", ["template", "import", "validate", "consolidate"])
+@pytest.mark.parametrize("command", ["template", "import", "validate", "consolidate", "selfeval"])
 def test_help_fits_an_80_column_window_and_lines_up(command):
     """Measured in terminal columns (a Chinese character is two): no line runs past 80, and every
     option's description starts in the same column."""
@@ -180,7 +180,7 @@ def test_perfxl_alone_lists_the_commands():
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0] == "perfxl 0.1.0：本级预算项目绩效目标表的模板、导入、校验与汇总工具"
-    assert [line.split()[0] for line in lines[3:8]] == ["codes", "consolidate", "import", "template", "validate"]
+    assert [line.split()[0] for line in lines[3:9]] == ["codes", "consolidate", "import", "selfeval", "template", "validate"]
     assert lines[-1] == "用 perfxl 命令 -h 查看某个命令的用法，用 perfxl -h 查看全部说明。"
     assert "错误" not in result.output and "选项" not in result.output
 

@@ -223,7 +223,8 @@ def test_consolidate_writes_the_score_summary(year):
     # ≥95% typed as the actual: the form's formula leaves 得分 and 总分 empty, the rules give 10 and 100
     differences = [r[1:7] for r in wb["得分差异"].iter_rows(min_row=4, values_only=True)]
     again = runner.invoke(main, ["validate", str(out)])
-    assert again.exit_code == 0 and "提示 score-summary-input 这是 perfxl 写出的自评汇总表，未再读取" in again.output
+    # Not read again, said so; and like any input without a form, validate ends with exit 2.
+    assert again.exit_code == 2 and "提示 score-summary-input 这是 perfxl 写出的自评汇总表，未再读取" in again.output
     refused = runner.invoke(main, ["consolidate", str(year["recalculated"]), "-o", str(out), "--csv-dir", str(out.parent)])
     assert refused.exit_code == 2 and "请去掉 --csv-dir" in refused.output
     assert differences == [("市场监管服务中心工作业务经费", "群众对市场所工作满意程度", "G20", None, 10, None),
