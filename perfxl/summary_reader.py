@@ -104,7 +104,7 @@ def projects_from_summary(book, file: str) -> tuple[list[Project], list[Finding]
         levels = {v: k for k, v in LEVEL_NAMES.items()}
         for row in t.rows:
             level, code = levels.get(t.text(row, "级别")), t.text(row, "代码")
-            if not level or code == "duplicate-project":  # duplicates are judged again across the new run
+            if not level or code in ("duplicate-project", "mixed-years"):  # judged again across the new run
                 continue
             p = by_number.get(t.text(row, "项目序号")) or by_place.get(
                 (t.text(row, "文件"), t.text(row, "工作表"), t.text(row, "项目名称")))

@@ -54,6 +54,11 @@ def test_mixed_years_are_a_warning_and_the_title_names_both(tmp_path):
     assert warning in result.output
     assert rows_of(tmp_path / "s.xlsx", "项目汇总")[0][0] == "2023、2024年度 项目绩效目标汇总表"
     assert Counter(r["年度"] for r in records(tmp_path / "s.xlsx")) == {"2023": 8, "2024": 2}
+    # Read again (as the bureau would), the summary's years are judged afresh: one warning, not two.
+    again = read([str(tmp_path / "s.xlsx")])
+    assert [f.code for f in again.findings].count("mixed-years") == 0
+    assert [f.code for f in consolidate([str(tmp_path / "s.xlsx")], tmp_path / "again.xlsx").findings
+            ].count("mixed-years") == 1
     # --year picks the summary's year; the warning stays, saying so.
     result = CliRunner().invoke(main, ["consolidate", str(DATA_2023), str(tmp_path / "新0.xlsx"), "--year", "2024",
                                        "-o", str(tmp_path / "y.xlsx"), "-q"])
