@@ -168,20 +168,26 @@ LINE_PT = 13.5  # one line of 宋体 10
 
 def _fit_rows(ws, rows: list[list], widths: list[float], wrapped: list[int]) -> None:
     """Heights for rows whose wrapped text takes several lines: LibreOffice keeps a row without a
-    height at one line (the text then overlaps), Excel and WPS would fit it themselves."""
-    cache: dict[str, int] = {}
+    height at one line (the text then overlaps), Excel and WPS would fit it themselves. A full-width
+    character takes about 1.8 width units, a half-width one 0.9."""
+    per_line = {i: (widths[i] + 0.5) / 0.9 for i in wrapped}  # GBK bytes (2 a Chinese character) a line holds
+    cache: dict[tuple[int, str], int] = {}
+    heights: dict[int, float] = {}
     for r, row in enumerate(rows):
         lines = 1
         for i in wrapped:
             text = row[i]
             if text:
-                n = cache.get(text)
+                n = cache.get((i, text))
                 if n is None:
-                    n = cache[text] = sum(math.ceil(0.9 * text_width(part) / 1.05 / (widths[i] + 0.5)) or 1
-                                          for part in str(text).split("\n"))
-                lines = max(lines, n)
+                    n = cache[(i, text)] = sum(math.ceil(len(part.encode("gbk", "replace")) / per_line[i]) or 1
+                                               for part in str(text).split("\n"))
+                if n > lines:
+                    lines = n
         if lines > 1:
-            ws.set_row(FIRST + r, LINE_PT * lines + 2)
+            heights[FIRST + r] = LINE_PT * lines + 2
+    for r, height in heights.items():
+        ws.set_row(r, height)
 
 
 def _write_rows(ws, book: "_Book", rows: list[list], formats: dict[int, object], width: int) -> None:
