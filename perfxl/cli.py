@@ -229,6 +229,8 @@ def usage_message(exc: click.UsageError) -> str:
 
 
 PROFILE_HELP = "指标体系：2015（默认，财预〔2015〕88号）、2021（财预〔2021〕101号），或自定义 JSON 文件的路径。"
+CHECK_PROFILE_HELP = ("指标体系：2015（财预〔2015〕88号）、2021（财预〔2021〕101号），或自定义 JSON 文件的路径；"
+                      "不写则每张表按自身判断（一级指标有“成本指标”为 2021，否则 2015；perfxl 模板按其记录）。")
 QUIET_HELP = "安静：不显示进度和写出的文件清单，只显示问题和结果。"
 
 
@@ -456,7 +458,7 @@ def report_skipped(skipped: list[str], quiet: bool) -> None:
 
 @main.command("validate", context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True, metavar="路径...")
-@click.option("--profile", metavar="体系", default="2015", show_default=True, help=PROFILE_HELP)
+@click.option("--profile", metavar="体系", default=None, help=CHECK_PROFILE_HELP)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="输出格式：text 每条问题一行；json 一个 JSON 数组。")
 @click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)
@@ -502,7 +504,7 @@ def open_with_default_app(path) -> None:
 @main.command("consolidate", context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True, metavar="路径...")
 @click.option("-o", "--output", metavar="文件", required=True, help="输出的汇总工作簿（.xlsx）。")
-@click.option("--profile", metavar="体系", default="2015", show_default=True, help=PROFILE_HELP)
+@click.option("--profile", metavar="体系", default=None, help=CHECK_PROFILE_HELP)
 @click.option("--title", metavar="标题", help="汇总表标题，默认如“2023年度 某某局 项目绩效目标汇总表”。")
 @click.option("--year", metavar="年份", type=int,
               help="汇总表的年度（2000 至 2100），默认取各项目的年度（不一致时标题列出各年度并给出警告）。")

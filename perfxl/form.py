@@ -1,36 +1,29 @@
-"""Recognise 绩效目标表 forms in a Grid and turn each into a Project.
+"""Recognise 绩效目标表 forms in a Grid and turn each into a Project: its fields and funds.
 
 Label-driven, not position-driven: a field's value is the next non-label cell to the right of
-its label, the funds block is read as label/value tokens per row, and the indicator table by
-the columns of its header row. That survives the column arrangements, label variants and
-stacked forms real files have (docs/domain.md).
+its label, the funds block is read as label/value tokens per row, and the indicator table
+(perfxl/indicators.py) by the columns of its header row. That survives the column
+arrangements, label variants and stacked forms real files have. A list export (one row per
+indicator, many projects) is read by perfxl/listing.py. The labels are data:
+perfxl/profiles/labels.json; the domain: docs/domain.md.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
-from decimal import Decimal, InvalidOperation
 
+from .fields import (CODED_FIELDS, FIELD_KINDS, FUND_KINDS, REQUIRED_LABELS, TEXT_FIELDS, UNIT_IN_TEXT, UNIT_SUFFIX,
+                     WHOLE_DEPARTMENT, YEAR, blank, is_amount, parse_amount, split_code)
 from .grid import Grid
-from .model import Indicator, Project
+from .indicators import read_table
+from .listing import read_list
+from .model import Project
 from .profile import Profile, label_key
-from .targets import parse_target, value_text
+from .targets import value_text
 
-TEXT_FIELDS = ("name", "department", "unit", "period", "attribute", "category", "reporter", "contact", "phone")
-FUND_KINDS = ("total_period", "total_year", "fiscal", "other")
-STOP_KINDS = {"name", "department", "unit", "reporter", "funds", "goals", "end", "period", "contact", "phone"}
-_UNIT_SUFFIX = re.compile(r"\((万元|元)\)$")
-_YEAR = re.compile(r"(\d{4})年度")
-_UNIT_LINE = re.compile(r"^单位:?(万元|元)$")
-_UNIT_IN_TEXT = re.compile(r"(?:^|[^报])单位:?(万元|元)(?:$|[^\w])")
-_TITLE = re.compile(r"绩效目标(申报)?表")
-_WAN = Decimal(10000)
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+_QUALIFIER = re.compile(r"\([^()]*\)分?$")  # “二级指标(长期)”, “指标值(年度)”, “成本指标(0-20)分”
+_ORDINAL = re.compile(r"^(?:\([一二三四五六七八九十\d]{1,2}\)|[一二三四五六七八九十\d]{1,2}[、.])(?=\D)")  # “(一)财政拨款小计”
 
 
 def label_kind(value: object, profile: Profile) -> tuple[str | None, str]:
@@ -47,66 +40,47 @@ def label_kind(value: object, profile: Profile) -> tuple[str | None, str]:
 
 
 def _label_kind(value: str, profile: Profile) -> tuple[str | None, str]:
-    key = label_key(value)
+    key = _ORDINAL.sub("", label_key(value))
     kind = profile.label_index.get(key)
     if kind:
         return kind, ""
-    bare = _UNIT_SUFFIX.sub("", key)
+    bare = _QUALIFIER.sub("", key)
     if bare != key and bare in profile.label_index:
         return profile.label_index[bare], ""
     if ":" in key:
         head, _, rest = key.partition(":")
-        kind = profile.label_index.get(head) or profile.label_index.get(_UNIT_SUFFIX.sub("", head))
+        kind = profile.label_index.get(head) or profile.label_index.get(_QUALIFIER.sub("", head))
         if kind:
             return kind, unicodedata.normalize("NFKC", value).split(":", 1)[1].strip()
+    if unicodedata.normalize("NFKC", value).rstrip().endswith(":"):
+        return "label", ""  # “当年资金总额:”: a label we do not know, never a value
     return None, ""
 
 
-def parse_amount(value: object, in_yuan: bool = False) -> tuple[Decimal | None, bool]:
-    """An amount cell to exact 万元: (amount, ok). Blank is (None, True); '250万', '1,200.5' pass."""
-    if _blank(value):
-        return None, True
-    if isinstance(value, bool):
-        return None, False
-    if isinstance(value, (int, float)):
-        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    else:
-        s = unicodedata.normalize("NFKC", str(value)).replace(",", "").replace(" ", "")
-        if s in ("-", "—", "/", "无"):
-            return None, True
-        scale = Decimal(1)
-        if s.endswith("万元") or s.endswith("万"):
-            s, in_yuan = s.rstrip("元").rstrip("万"), False
-        elif s.endswith("元"):
-            s, scale = s[:-1], Decimal(1) / _WAN
-        try:
-            number = Decimal(s) * scale
-        except InvalidOperation:
-            return None, False
-        if not number.is_finite():
-            return None, False
-    if in_yuan:
-        number = number / _WAN
-    return tidy_decimal(number), True
-
-
-def tidy_decimal(number: Decimal) -> Decimal:
-    """Drop trailing zeros without switching to exponent notation (170, not 1.7E+2)."""
-    if number == number.to_integral_value():
-        return number.quantize(Decimal(1))
-    return number.normalize()
+def is_header(kinds: set) -> bool:
+    """The header row of an indicator table: a 三级指标 label with a value or 一级/二级 label."""
+    return "level3" in kinds and bool(kinds & {"value", "level1", "level2"})
 
 
 class _Reader:
     """Reads one form region of a grid."""
 
-    def __init__(self, grid: Grid, profile: Profile, start: int, end: int, row_tokens: list):
+    def __init__(self, grid: Grid, profile: Profile, start: int, end: int, row_tokens: list,
+                 kind: str = "项目", auto: bool = False):
         self.grid, self.profile, self.start, self.end = grid, profile, start, end
         self.row_tokens = row_tokens
-        self.project = Project(file=grid.file, sheet=grid.sheet)
+        self.auto = auto
+        self.project = Project(file=grid.file, sheet=grid.sheet, kind=kind, framework=profile.name)
         self.in_yuan = False
         self.table_end = start
         self.total_columns: dict[str, int] = {}  # funds side → grid column of its total
+        self.total_heading = False
+        self.cover: dict[str, tuple[str, str]] = {}  # “预算单位：某局” above the form: field → (text, cell)
+        # A lone 资金总额 / 年初安排金额 is the year's amount unless the form has a year column.
+        kinds = {t[1] for toks in row_tokens[start:end] for t in toks}
+        self.single_column = "total_year" not in kinds
+        # 预算单位 is the unit beside a 主管部门, and stands for the 主管部门 on a form without one.
+        self.budget_unit = "unit" if "department" in kinds else "department"
 
     def tokens(self, r: int) -> list[tuple[int, str | None, object, str]]:
         return self.row_tokens[r]
@@ -117,19 +91,23 @@ class _Reader:
         goal_labels: list = []
         for r in range(self.start, self.end):
             toks = self.tokens(r)
-            kinds = {t[1] for t in toks}
-            if "level3" in kinds and ("value" in kinds or "level1" in kinds or "level2" in kinds):
+            if is_header({t[1] for t in toks}):
                 header = r
                 break
             if goal_labels:
                 self.fill_goals(goal_labels, toks, r)
             goal_labels = self.read_fields(r, toks)
         if header is not None:
-            self.read_indicators(header)
+            self.table_end = read_table(self.grid, self.profile, self.row_tokens, header, self.start, self.end,
+                                        self.project, self.auto)
             self.read_contacts()
         else:
             self.table_end = self.end
-        return self.project
+        project = self.project
+        self.apply_cover()
+        self.settle_funds()
+        project.absent |= {key for key in REQUIRED_LABELS[project.kind] if key not in project.cells}
+        return project
 
     def read_contacts(self) -> None:
         """填表人 (联系人) and 联系电话 on the lines below the table, so the bureau can call back."""
@@ -143,24 +121,56 @@ class _Reader:
     def read_preamble(self, rows: range) -> None:
         for r in rows:
             for c, v in enumerate(self.grid.rows[r]):
-                if _blank(v) or not isinstance(v, str):
+                if blank(v) or not isinstance(v, str):
                     continue
                 text = label_key(v)
-                if m := _YEAR.search(text):
+                if m := YEAR.search(text):
                     self.project.year = self.project.year or m.group(1)
-                if m := _UNIT_IN_TEXT.search(text):
+                if m := UNIT_IN_TEXT.search(text):
                     self.in_yuan = m.group(1) == "元"
                 kind, inline = label_kind(v, self.profile)
                 if kind == "reporter":
                     self.project.reporter = inline or self.next_value(r, c)[0]
+                elif kind in ("department", "unit", "budget_unit") and not blank(inline):
+                    self.cover["unit" if kind == "budget_unit" else kind] = (inline, self.grid.address(r, c))
                 elif kind is None and "填报单位" in text and ":" in text:
                     self.project.reporter = unicodedata.normalize("NFKC", v).split(":", 1)[1].strip()
+
+    def settle_funds(self) -> None:
+        """What the funds block's layout says beyond its cells.
+
+        A total heading its parts (“年度资金总额 | 金额(万元)” over “财政拨款小计 6.30”) is their sum;
+        a block without an 其他资金 row cannot be summed against its total.
+        """
+        project = self.project
+        year = project.funds_year
+        if self.total_heading and year.total is None and year.fiscal is not None:
+            year.total = year.fiscal + (year.other or 0)
+            project.derived.add("funds_year.total")
+        for side in ("funds_period", "funds_year"):
+            if f"{side}.total" in project.cells and f"{side}.other" not in project.cells:
+                project.absent.add(f"{side}.other")
+
+    def apply_cover(self) -> None:
+        """Fields the form itself lacks, from the lines above it (“预算单位：某局”).
+
+        The unit a cover line names submits the form: the 主管部门 when the form has no such field.
+        """
+        project = self.project
+        for kind in ("department", "unit"):
+            source = self.cover.get(kind) or (self.cover.get("unit") if kind == "department" else None)
+            if source and kind not in project.cells:
+                code, text = split_code(source[0])
+                setattr(project, kind, text)
+                project.cells[kind] = source[1]
+                if code:
+                    project.codes[kind] = code
 
     def next_value(self, r: int, c: int) -> tuple[object, int]:
         """The next non-blank cell right of (r, c) if it is no label, else blank; and its column."""
         row = self.grid.rows[r]
         for cc in range(c + 1, len(row)):
-            if not _blank(row[cc]):
+            if not blank(row[cc]):
                 if label_kind(row[cc], self.profile)[0]:
                     return "", c + 1
                 return row[cc], cc
@@ -173,17 +183,29 @@ class _Reader:
         fund_labels = [(i, t) for i, t in enumerate(toks) if t[1] in FUND_KINDS]
         for c, kind, v, inline in toks:
             if kind in TEXT_FIELDS:
+                if kind == "dept_name":  # 部门(单位)名称: the form's name on a whole-department form
+                    kind = "name" if project.kind == WHOLE_DEPARTMENT else "department"
+                elif kind == "budget_unit":
+                    kind = self.budget_unit
                 if kind == "name" and project.cells.get("name"):
                     continue
                 value, vc = (inline, c) if inline else self.next_value(r, c)
                 if not getattr(project, kind):
-                    setattr(project, kind, value_text(value))
+                    text = value_text(value)
+                    if kind in CODED_FIELDS:
+                        code, text = split_code(text)
+                        if code and kind == "name":
+                            project.code = code
+                        elif code:
+                            project.codes[kind] = code
+                    setattr(project, kind, text)
                     project.cells[kind] = grid.address(r, vc)
-            elif kind == "funds" and _UNIT_SUFFIX.search(label_key(v)):
-                self.in_yuan = label_key(v).endswith("(元)")
+            elif kind in FUND_KINDS or kind == "funds":
+                if m := UNIT_SUFFIX.search(label_key(v)):
+                    self.in_yuan = m.group(1) == "元"
             elif kind in ("goal_period", "goal_year", "goals"):
                 value, vc = (inline, c) if inline else self.next_value(r, c)
-                if not _blank(value):
+                if not blank(value):
                     target = "goal_period" if kind == "goal_period" else "goal_year"
                     if not getattr(project, target):
                         setattr(project, target, value_text(value))
@@ -211,15 +233,27 @@ class _Reader:
     def read_funds(self, r: int, toks, fund_labels) -> None:
         labels_in_row = [t[1] for _, t in fund_labels]
         seen: dict[str, int] = {}
+        right = []  # per label: (row, column, cell) up to the next label (“财政资金科目代码 21305” is no amount)
+        for i, (c, kind, v, inline) in fund_labels:
+            stop = next((j for j in range(i + 1, len(toks)) if toks[j][1]), len(toks))
+            right.append(([(r, c, inline)] if inline else []) + [(r, t[0], t[2]) for t in toks[i + 1:stop]])
+            if not right[-1] and kind.startswith("total_") and stop < len(toks):
+                self.total_heading = True  # “年度资金总额 | 金额(万元)”: the rows below give its parts
+        # A row of funds labels with no amount beside any of them heads the amounts under them (if any).
+        beside = any(is_amount(x[2]) for values in right for x in values)
+        below = [[] if beside and right[n] else self.amount_below(r, t[0]) for n, (_, t) in enumerate(fund_labels)]
+        heading = not beside and any(below)
         for n, (i, (c, kind, v, inline)) in enumerate(fund_labels):
-            stop = fund_labels[n + 1][0] if n + 1 < len(fund_labels) else len(toks)
-            values = [t for t in toks[i + 1:stop] if t[1] is None]
-            if inline:
-                values.insert(0, (c, None, inline, ""))
+            values = right[n]
+            if heading or not values:
+                values = below[n] or ([] if heading and len(fund_labels) > 1 else values)
             occurrence = seen.get(kind, 0)
             seen[kind] = occurrence + 1
-            if kind == "total_period":
-                sides = ["funds_period", "funds_year"] if "total_year" not in labels_in_row else ["funds_period"]
+            if kind == "total_any" and len(values) < 2 and self.single_column:
+                sides = ["funds_year"]
+            elif kind in ("total_period", "total_any"):
+                both = "total_year" not in labels_in_row and (len(values) >= 2 or self.single_column)
+                sides = ["funds_period", "funds_year"] if both else ["funds_period"]
             elif kind == "total_year":
                 sides = ["funds_year"]
             elif labels_in_row.count(kind) >= 2:
@@ -227,21 +261,31 @@ class _Reader:
             elif len(values) >= 2:
                 sides = ["funds_period", "funds_year"]
             else:
-                sides = [self.side_of(values[0][0] if values else c + 1, label_key(v))]
-            slot = {"total_period": "total", "total_year": "total"}.get(kind, kind)
+                sides = [self.side_of(values[0][1] if values else c + 1, label_key(v))]
+            slot = "total" if kind.startswith("total_") else kind
             for side, value in zip(sides, values + [None] * len(sides)):
                 key = f"{side}.{slot}"
                 if key in self.project.cells:
                     continue
-                col = value[0] if value else c + 1
-                self.project.cells[key] = self.grid.address(r, col)
+                row, col, raw = value if value else (r, c + 1, None)
+                self.project.cells[key] = self.grid.address(row, col)
                 if slot == "total":
                     self.total_columns[side] = col
-                raw = value[2] if value else None
                 amount, ok = parse_amount(raw, self.in_yuan)
                 if not ok:
                     self.project.bad_amounts[key] = value_text(raw)
                 setattr(getattr(self.project, side), slot, amount)
+
+    def amount_below(self, r: int, c: int) -> list:
+        """A funds label heading a column (“本年度预计投入(万元)” over “25”): the amount under it."""
+        for rr in range(r + 1, min(r + 4, self.end)):
+            v = self.grid.rows[rr][c] if c < len(self.grid.rows[rr]) else ""
+            if blank(v):
+                continue
+            if label_kind(v, self.profile)[0] is None and is_amount(v):
+                return [(rr, c, v)]
+            return []
+        return []
 
     def side_of(self, col: int, label: str) -> str:
         """Which funds column a lone amount belongs to: the nearer of the two totals' columns."""
@@ -249,95 +293,6 @@ class _Reader:
         if period is not None and year is not None:
             return "funds_period" if abs(col - period) < abs(col - year) else "funds_year"
         return "funds_year" if ("当年" in label or "年度" in label or year is not None) else "funds_period"
-
-    def read_indicators(self, header: int) -> None:
-        grid, profile, project = self.grid, self.profile, self.project
-        cols: dict[str, int] = {}
-        boundaries = []
-        for c, kind, v, _ in self.tokens(header):
-            boundaries.append(c)
-            if kind in ("level1", "level2", "level3", "value") and kind not in cols:
-                cols[kind] = c
-        c3 = cols["level3"]
-        cv = cols.get("value")
-        after_v = [b for b in boundaries if cv is not None and b > cv]
-        v_end = after_v[0] if after_v else None
-        l3_end = cv if cv is not None else (min([b for b in boundaries if b > c3], default=None))
-        level1 = level2 = ""
-        level1_row = level2_row = None  # the rows the current 一级/二级 were written on
-        r = header + 1
-        while r < self.end:
-            row = grid.rows[r]
-            toks = self.tokens(r)
-            if not toks:
-                r += 1
-                continue
-            kinds = {t[1] for t in toks}
-            if kinds & STOP_KINDS or _ends_table(toks[0][2]):
-                break
-            if "level3" in kinds:  # a repeated header (page break in Word)
-                r += 1
-                continue
-            l1 = value_text(_at(row, cols.get("level1")))
-            l2 = value_text(_at(row, cols.get("level2")))
-            l3, l3c = _first(row, c3, l3_end)
-            val, vc = _first(row, cv, v_end) if cv is not None else ("", None)
-            if _blank(val) and cv is not None and l3_end is not None and l3c is not None:
-                val, vc = _first(row, l3c + 1, cv)
-            inherited = not l1
-            if l1:
-                if l1 != level1 or l2:
-                    level2, level2_row = l2, r
-                level1, level1_row = l1, r
-            elif l2:
-                level2, level2_row = l2, r
-            if not _blank(l3) or not _blank(val):
-                a, b, note = profile.resolve(level1, level2, inherited)
-                l1_cell = _level_cell(grid, level1_row if level1 else r, cols.get("level1"))
-                l2_cell = _level_cell(grid, level2_row if level2 else r, cols.get("level2"))
-                if b and not level2 and level1 and a != level1:  # the 一级 cell held the 二级 name
-                    l2_cell = l1_cell
-                percent_number = ""
-                if isinstance(val, float) and 0 <= val <= 1 and any(w in str(l3) for w in profile.rate_words):
-                    # Excel turns a typed "95%" into 0.95 with a percent format, which calamine does not report.
-                    percent_number, val = value_text(val), f"{tidy_decimal(Decimal(repr(val)) * 100)}%"
-                project.indicators.append(Indicator(
-                    level1=a, level2=b, level3=value_text(l3), value=value_text(val),
-                    target=parse_target(val), percent_number=percent_number,
-                    cell=grid.address(r, l3c if l3c is not None else c3),
-                    value_cell=grid.address(r, vc if vc is not None else (cv if cv is not None else c3 + 1)),
-                    note=note, level1_cell=l1_cell, level2_cell=l2_cell,
-                ))
-            r += 1
-        self.table_end = r
-
-
-@lru_cache(maxsize=1 << 14)
-def _ends_table(first: object) -> bool:
-    """A title, (年度) or 单位 line: the next form's preamble, so the table ended."""
-    if not isinstance(first, str):
-        return False
-    key = label_key(first)
-    return bool(_TITLE.search(key) or _YEAR.fullmatch(key.strip("()")) or _UNIT_LINE.match(key))
-
-
-def _level_cell(grid: Grid, row: int, col: int | None) -> str:
-    """The A1 address of a 一级/二级 cell, or "" when the table has no such column."""
-    return grid.address(row, col) if col is not None else ""
-
-
-def _at(row: list, c: int | None) -> object:
-    return row[c] if c is not None and c < len(row) else ""
-
-
-def _first(row: list, start: int | None, stop: int | None) -> tuple[object, int | None]:
-    if start is None:
-        return "", None
-    stop = len(row) if stop is None else min(stop, len(row))
-    for c in range(start, stop):
-        if not _blank(row[c]):
-            return row[c], c
-    return "", None
 
 
 def row_tokens(row: list, profile: Profile) -> list[tuple[int, str | None, object, str]]:
@@ -351,15 +306,43 @@ def row_tokens(row: list, profile: Profile) -> list[tuple[int, str | None, objec
     return out
 
 
-def find_forms(grid: Grid, profile: Profile) -> list[Project]:
-    """Every form in the grid, in order; a sheet can hold several stacked."""
+def _list_header(tokens, first: int) -> int | None:
+    """The indicator header row of a list export whose 项目名称 label is on row ``first``: that row
+    itself (“项目名称 … 三级指标 …”), or the next when the header takes two rows and the 项目名称
+    label has another label beside it (a form's has the name); None for a form."""
+    row = tokens[first]
+    if any(t[1] == "level3" for t in row):
+        return first
+    if first + 1 < len(tokens) and is_header({t[1] for t in tokens[first + 1]}):
+        i = next(i for i, t in enumerate(row) if t[1] == "name")
+        if not row[i][3] and (i + 1 == len(row) or row[i + 1][1]):
+            return first + 1
+    return None
+
+
+def find_forms(grid: Grid, profile: Profile, auto: bool = False) -> list[Project]:
+    """Every form in the grid, in order; a sheet can hold several stacked.
+
+    A form starts at its 项目名称 row; a sheet with none is read as whole-department forms
+    (部门(单位)名称). With ``auto`` each form's framework is chosen from its 一级 (perfxl/indicators.py).
+    """
     tokens = [row_tokens(row, profile) for row in grid.rows]
     starts = [r for r, toks in enumerate(tokens) if any(t[1] == "name" for t in toks)]
+    kind = "项目"
+    if starts and (header := _list_header(tokens, starts[0])) is not None:
+        return read_list(grid, profile, tokens, starts[0], header, auto)
+    if not starts:
+        starts = [r for r, toks in enumerate(tokens) if any(t[1] == "dept_name" for t in toks)][:1]
+        kind = WHOLE_DEPARTMENT if starts else kind
+    if not starts:  # no 项目名称 label at all: one form from its first field, if it has an indicator table
+        header = next((r for r, toks in enumerate(tokens) if is_header({t[1] for t in toks})), None)
+        if header is not None:
+            starts = [next((r for r in range(header) if any(t[1] in FIELD_KINDS for t in tokens[r])), header)]
     projects = []
     previous_end = 0
     for n, start in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else len(grid.rows)
-        reader = _Reader(grid, profile, start, end, tokens)
+        reader = _Reader(grid, profile, start, end, tokens, kind, auto)
         project = reader.read(range(previous_end, start))
         project.position = n
         projects.append(project)

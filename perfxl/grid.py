@@ -19,6 +19,7 @@ class Grid:
     rows: list[list[object]]
     top: int = 0  # 0-based sheet row of rows[0]
     left: int = 0  # 0-based sheet column of rows[r][0]
+    percent: set[tuple[int, int]] | None = None  # (row, col) of numbers shown as percent; None: formats unknown
 
     def address(self, row: int, col: int) -> str:
         return cell_name(row + self.top, col + self.left)

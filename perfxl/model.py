@@ -79,6 +79,9 @@ class Funds:
 @dataclass(slots=True)
 class Project:
     name: str = ""
+    code: str = ""  # budget code written before the name (“[015001]…”), kept apart so names group
+    kind: str = "项目"  # 项目, or 整体支出 for a 部门整体支出绩效目标表
+    framework: str = ""  # the indicator framework it was read and checked against: 2015, 2021 or a profile's name
     department: str = ""  # 主管部门
     unit: str = ""  # 实施单位
     period: str = ""  # 项目实施期
@@ -98,6 +101,9 @@ class Project:
     cells: dict[str, str] = field(default_factory=dict)  # field -> A1 where it was read
     bad_amounts: dict[str, str] = field(default_factory=dict)  # field -> text that is no amount
     position: int = 0  # order within the sheet
+    absent: set[str] = field(default_factory=set)  # fields whose label the form's layout lacks (not checked)
+    derived: set[str] = field(default_factory=set)  # amounts the layout gives as the sum of their parts
+    codes: dict[str, str] = field(default_factory=dict)  # department / unit → budget code written before it
     via: str = ""  # the received summary workbook this project was carried in, if any
     evaluation: object = None  # a filled 自评表's Evaluation (perfxl/evaluation.py); None for a target form
 

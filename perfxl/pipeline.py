@@ -54,7 +54,8 @@ class Reading(ReadResult):
     def frames(self) -> dict:
         """项目汇总, 指标明细, 资金汇总 and 校验问题 as pandas DataFrames (amounts float64, counts Int64,
         levels categorical), in the summary's order; see tables.frames."""
-        return frames(sort_projects(self.projects), sort_findings(self.findings), self.profile)
+        # Without --profile each project names its own framework; the default serves the others.
+        return frames(sort_projects(self.projects), sort_findings(self.findings), self.profile or load_profile(None))
 
 
 def display_names(paths, files) -> dict[str, str]:
@@ -106,8 +107,9 @@ def rename(projects: list[Project], findings: list[Finding], path: str, name: st
             f.project_id = ids.get(f.project_id, f.project_id)
 
 
-def _profile(profile) -> Profile:
-    return profile if isinstance(profile, Profile) else load_profile(profile)
+def _profile(profile) -> Profile | None:
+    """The profile asked for; None (each form's own framework) when none was."""
+    return profile if isinstance(profile, Profile) or profile is None else load_profile(profile)
 
 
 def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=None,
@@ -120,6 +122,7 @@ def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=No
     Many files are read in parallel (``workers``, default: one
     per core), each worker confining a crash to its file; ``meanwhile`` is then called once in
     this process while the workers read (not at all when the few files are read here).
+    Without ``profile`` each form is checked against its own framework (reading.read_forms says how).
     ``progress`` is called first with the number of files to read, then with each file read.
     """
     if isinstance(paths, (str, Path)):
@@ -240,16 +243,18 @@ def consolidate(paths, output: str | Path, *, profile: str | Profile | None = No
         out = Consolidation(projects=projects, findings=sort_findings(result.findings + check_years(projects, year)),
                             files=result.files, skipped=result.skipped, paths=result.paths)
         out.title = title or default_title(out.projects, year)
+        # Each project was checked against its own framework; this one serves those without (from old summaries).
+        default = prof or load_profile(None)
         if any(p.evaluation is not None for p in out.projects):  # 自评表: the score summary instead
             if csv_dir:
                 raise UsageError("输入中有自评表：自评汇总表不另存 CSV，请去掉 --csv-dir（它只用于目标表的汇总）")
-            return _consolidate_scores(out, output, prof, title, strict)
+            return _consolidate_scores(out, output, default, title, strict)
         if (strict and out.errors) or not out.projects:
             return out
         if progress:
             progress(None)  # reading is done; writing starts
-        tables = summary_tables(out.projects, out.findings, prof)
-        write_summary(output, tables, out, prof)
+        tables = summary_tables(out.projects, out.findings, default)
+        write_summary(output, tables, out, default)
     out.written = output
     if csv_dir:
         out.csv_files = write_csvs(Path(csv_dir), tables)

@@ -21,13 +21,17 @@ BUILTIN = ("2015", "2021")
 DEFAULT = "2015"
 
 _SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+# A score written into a 一级/二级 cell: “成本指标(0-20)分”, “产出指标（50分）”.
+# A score or a fill-in note written into a 一级/二级 cell: “成本指标(0-20)分”, “产出指标（50分）”,
+# “数量指标 (必填硬性指标)”. Other brackets are part of the name (“数量指标(或建筑规模指标)”).
+_SCORE = re.compile(r"\(\d+(?:\.\d+)?(?:[-~至]\d+(?:\.\d+)?)?分?\)分?$|\d+(?:\.\d+)?分$|\((?:必填|选填)[^()]*\)$")
 
 
 @lru_cache(maxsize=1 << 16)
 def label_key(text: object) -> str:
-    """Normalise a label for matching: width, spaces, line breaks, 其中 and a trailing colon."""
+    """Normalise a label for matching: width, spaces, line breaks, 其中, a trailing colon, “*” marks."""
     s = unicodedata.normalize("NFKC", str(text))
-    s = _SPACES.sub("", s).lstrip("*").rstrip(":")
+    s = _SPACES.sub("", s).strip("*").rstrip(":")
     if s.startswith("其中"):
         s = s[2:].lstrip(":")
     return s
@@ -51,12 +55,14 @@ class Profile:
     label_index: dict[str, str] = field(init=False)
     label_cache: dict[str, tuple] = field(init=False, repr=False, compare=False)  # cell text → label_kind
     resolve_cache: dict[tuple, tuple] = field(init=False, repr=False, compare=False)
+    canonical_cache: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.parent = {l2: l1 for l1, l2s in self.levels.items() for l2 in l2s}
         self.label_index = {label_key(t): kind for kind, ts in self.labels.items() for t in ts}
         self.label_cache = {}
         self.resolve_cache = {}
+        self.canonical_cache = {}
 
     def with_role(self, role: str) -> list[str]:
         """The 一级 names that play ``role`` (output, cost, benefit, satisfaction) in this framework."""
@@ -67,8 +73,24 @@ class Profile:
         return self.roles.get(level1) == "cost" or level2 in self.cost_level2
 
     def canonical(self, name: str) -> str:
-        name = label_key(name)
-        return self.aliases.get(name, name)
+        found = self.canonical_cache.get(name)
+        if found is None:
+            key = _SCORE.sub("", label_key(name))
+            found = self.canonical_cache[name] = self.aliases.get(key, key)
+        return found
+
+    def present_level1(self, indicators) -> set[str]:
+        """The 一级 the indicators count under: as written, or by their 二级 beneath a local 一级 name
+        (“项目完成指标” / 数量指标 is an 产出 indicator)."""
+        present = {i.level1 for i in indicators}
+        if not present <= self.levels.keys():
+            present |= {self.parent.get(i.level2, "") for i in indicators if i.level1 not in self.levels}
+        return present
+
+    def known_level(self, name: str) -> bool:
+        """The text names a 一级 or 二级 of this framework (after aliases and score suffixes)."""
+        name = self.canonical(name)
+        return name in self.levels or name in self.parent
 
     def resolve(self, level1: str, level2: str, level1_inherited: bool = False) -> tuple[str, str, str]:
         """Map a row's 一级/二级 onto the framework; returns (一级, 二级, note) and never drops a row.
@@ -86,10 +108,10 @@ class Profile:
             # 一级 and 二级 merged across: the 一级 cell holds a 二级 name (or a combined one).
             if l1 in self.parent:
                 return self.parent[l1], l1, ""
-        if l1 in self.levels and not l2 and len(self.levels[l1]) == 1:
+        if l1 in self.levels and (not l2 or l2 == l1) and len(self.levels[l1]) == 1:
             return l1, self.levels[l1][0], ""
         if l2 in self.parent and self.parent[l2] != l1:
-            if level1_inherited or not l1:
+            if not l1 or (level1_inherited and l1 in self.levels):
                 return self.parent[l2], l2, ""
             return l1, l2, f"二级指标“{l2}”在{self.name}版指标体系中属于“{self.parent[l2]}”，按填写保留在“{l1}”下"
         if l2 and l2 not in self.parent:
@@ -201,6 +223,13 @@ def _check(data: dict, spec: str, label_kinds) -> None:
             fail(f"labels 中的栏目“{kind}”", "、".join(label_kinds))
         if not texts(extra):
             fail(f"labels 中“{kind}”的值", "文字的数组")
+
+
+def framework_profile(name: str, default: Profile) -> Profile:
+    """The profile of a project's ``framework``: ``default`` when it is that one (or unset), else a built-in."""
+    if not name or name == default.name or name not in BUILTIN:
+        return default
+    return load_profile(name)
 
 
 @lru_cache(maxsize=16)

@@ -21,8 +21,8 @@ from .evaluation import is_evaluation, read_grid as read_evaluation_grid
 from .findings import finding
 from .form import find_forms, label_kind
 from .grid import grids_from_workbook
-from .model import Finding, Project
-from .profile import Profile
+from .model import Finding, Project, cell_name
+from .profile import BUILTIN, Profile, framework_profile, load_profile
 from .rules import check_project
 from .summary_reader import projects_from_summary
 
@@ -80,27 +80,40 @@ def read_summary(book, path: str) -> tuple[list[Project], list[Finding]] | None:
     return projects, findings + [finding("summary-input", file=path, count=len(projects))]
 
 
-def read_forms(book, path: str, data: bytes, check, profile: Profile) -> tuple[list[Project], list[Finding]]:
-    """Every form of every sheet, checked; sheets the guard found too large are skipped and said."""
+def read_forms(book, path: str, data: bytes, check, profile: Profile | None) -> tuple[list[Project], list[Finding]]:
+    """Every form of every sheet, checked; sheets the guard found too large are skipped and said.
+
+    Without ``profile`` each form's framework is chosen from the form: the one perfxl's template
+    recorded, else 2021 when a 一级 reads 成本指标, else 2015. A profile given applies to every form.
+    """
     findings: list[Finding] = []
     too_large: set[str] = set()
-    error_cells: dict[str, dict] = {}  # sheet name → {(row, col): "#DIV/0!"}
-    if check is not None and (check.too_large or check.errors):
+    sheet_cells: dict = {}  # sheet name → scan.SheetCells: what calamine does not show
+    auto = profile is None
+    if auto and check is not None and check.profile in BUILTIN:  # perfxl's own template says which
+        auto, profile = False, load_profile(check.profile)
+    profile = profile or load_profile(None)
+    if check is not None and (check.too_large or check.cells):
         members = scan.sheet_members(data)
         too_large = {name for name, member in members.items() if member in check.too_large}
-        error_cells = {name: check.errors[member] for name, member in members.items() if member in check.errors}
+        sheet_cells = {name: check.cells[member] for name, member in members.items() if member in check.cells}
     for name in sorted(too_large):
         findings.append(finding("sheet-too-large", file=path, sheet=name))
     projects: list[Project] = []
     for grid in grids_from_workbook(book, path, skip=too_large | HELPER_SHEETS):
-        if grid.sheet in error_cells:
-            _show_errors(grid, error_cells[grid.sheet])
+        cells = sheet_cells.get(grid.sheet)
+        if check is not None and check.formats_known:
+            grid.percent = set()
+        if cells:
+            _show_cells(grid, cells)
         if is_evaluation(grid, profile):  # a filled 自评表, scored by its own rules
             evaluated, checked = read_evaluation_grid(grid, profile)
             projects.extend(evaluated)
             findings.extend(checked)
             continue
-        found = find_forms(grid, profile)
+        if cells and cells.formulas:  # a 自评表's formulas give "" by design; a form's are read as written
+            _show_formulas(grid, cells.formulas)
+        found = find_forms(grid, profile, auto)
         if not found:
             code = "damaged-form" if _looks_like_form(grid, profile) else "no-form"
             findings.append(finding(code, file=path, sheet=grid.sheet))
@@ -110,14 +123,19 @@ def read_forms(book, path: str, data: bytes, check, profile: Profile) -> tuple[l
                 findings.append(finding("blank-form", file=path, sheet=grid.sheet, cell=project.cells.get("name", "")))
                 continue
             projects.append(project)
-            findings.extend(check_project(project, profile))
+            findings.extend(check_project(project, framework_profile(project.framework, profile)))
+            if cells and cells.formulas:
+                findings.extend(_formula_notices(project, cells.formulas))
     if not projects and not findings:  # e.g. only perfxl's helper sheets survived a damaged file
         findings.append(finding("no-form-in-file", file=path))
     return projects, findings
 
 
-def read_file(path: str, profile: Profile) -> tuple[list[Project], list[Finding]]:
-    """Projects and findings of one spreadsheet file; never raises for a bad file."""
+def read_file(path: str, profile: Profile | None) -> tuple[list[Project], list[Finding]]:
+    """Projects and findings of one spreadsheet file; never raises for a bad file.
+
+    ``profile`` None: each form's framework is chosen from the form (see ``read_forms``).
+    """
     try:
         size = Path(path).stat().st_size
         if size > scan.MAX_FILE_BYTES:
@@ -165,9 +183,36 @@ def _looks_like_form(grid, profile: Profile) -> bool:
     return len(hits) >= 2
 
 
-def _show_errors(grid, errors: dict) -> None:
-    """Put “#DIV/0!” back where calamine gave a blank, so the form reader sees what the user sees."""
-    for (row, col), text in errors.items():
-        r, c = row - grid.top, col - grid.left
-        if 0 <= r < len(grid.rows) and 0 <= c < len(grid.rows[r]) and grid.rows[r][c] == "":
-            grid.rows[r][c] = text
+def _inside(grid, row: int, col: int) -> tuple[int, int] | None:
+    r, c = row - grid.top, col - grid.left
+    return (r, c) if 0 <= r < len(grid.rows) and 0 <= c < len(grid.rows[r]) else None
+
+
+def _show_cells(grid, cells) -> None:
+    """Put back what the user sees where calamine gives a blank (“#DIV/0!”), and note the cells
+    shown as percent, so the readers read what is on the screen."""
+    for (row, col), text in cells.errors.items():
+        if (at := _inside(grid, row, col)) and grid.rows[at[0]][at[1]] == "":
+            grid.rows[at[0]][at[1]] = text
+    if cells.percent:
+        grid.percent = {(row - grid.top, col - grid.left) for row, col in cells.percent}
+
+
+def _show_formulas(grid, formulas: dict) -> None:
+    """A form's values typed after “=” (“=100%”, which Excel computes to 1) read as typed, and a
+    formula saved without its result (a script wrote it) read from its text instead of a blank."""
+    for (row, col), (text, how) in formulas.items():
+        if (at := _inside(grid, row, col)) and (how == "typed" or grid.rows[at[0]][at[1]] == ""):
+            grid.rows[at[0]][at[1]] = text
+
+
+def _formula_notices(project: Project, formulas: dict) -> list[Finding]:
+    """A notice for each cell the project read whose value was typed as a formula or saved without a result."""
+    used = set(project.cells.values()) | {i.value_cell for i in project.indicators} | {i.cell for i in project.indicators}
+    out = []
+    for (row, col), (text, how) in sorted(formulas.items()):
+        cell = cell_name(row, col)
+        if cell in used:
+            code = "value-typed-as-formula" if how == "typed" else "formula-without-value"
+            out.append(finding(code, project=project, cell=cell, text=text))
+    return out

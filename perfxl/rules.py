@@ -23,6 +23,8 @@ FIELD_NAMES = {
 EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!"}
 REQUIRED_FIELDS = {"name": "missing-project-name", "department": "missing-department",
                    "unit": "missing-implementing-unit"}
+# A whole-department form (部门整体支出绩效目标表) is about one department: no 主管部门/实施单位 to fill.
+REQUIRED_BY_KIND = {"项目": REQUIRED_FIELDS, "整体支出": {"name": "missing-department-name"}}
 
 
 def _money(value: Decimal) -> str:
@@ -35,15 +37,21 @@ def check_project(project: Project, profile: Profile) -> list[Finding]:
     add = lambda code, cell, **fields: out.append(finding(code, project=project, cell=cell, **fields))  # noqa: E731
     cells = project.cells
 
-    for key, code in REQUIRED_FIELDS.items():
-        if not getattr(project, key):
+    for key in sorted(project.absent):
+        add("field-not-in-layout", "", field=FIELD_NAMES[key])
+    for key in sorted(project.derived):
+        add("amount-from-parts", cells.get(key, ""), field=FIELD_NAMES[key], total=_money(getattr(
+            getattr(project, key.split(".")[0]), "total")))
+    for key, code in REQUIRED_BY_KIND.get(project.kind, REQUIRED_FIELDS).items():
+        if not getattr(project, key) and key not in project.absent:
             add(code, cells.get(key, ""))
     for key, text in project.bad_amounts.items():
         if text in EXCEL_ERRORS:
             add("formula-error", cells.get(key, ""), field=FIELD_NAMES[key], shown=text, content="金额（万元）")
         else:
             add("amount-not-number", cells.get(key, ""), field=FIELD_NAMES[key], text=text)
-    if project.funds_year.total is None and "funds_year.total" not in project.bad_amounts:
+    if (project.funds_year.total is None and "funds_year.total" not in project.bad_amounts
+            and "funds_year.total" not in project.absent):
         add("missing-year-amount", cells.get("funds_year.total", ""))
     tolerance = profile.thresholds.get("amount_tolerance", Decimal("0.01"))
     for side, funds in (("funds_period", project.funds_period), ("funds_year", project.funds_year)):
@@ -52,7 +60,8 @@ def check_project(project: Project, profile: Profile) -> list[Finding]:
             key = f"{side}.{slot}"
             if value is not None and value < 0:
                 add("amount-negative", cells.get(key, ""), field=FIELD_NAMES[key], value=value)
-        if funds.total is not None and (funds.fiscal is not None or funds.other is not None):
+        unsplit = funds.other is None and f"{side}.other" in project.absent  # the form has no 其他资金 row
+        if funds.total is not None and (funds.fiscal is not None or funds.other is not None) and not unsplit:
             parts = (funds.fiscal or Decimal(0)) + (funds.other or Decimal(0))
             if abs(funds.total - parts) > tolerance:
                 add("amount-sum-mismatch", cells.get(f"{side}.total", ""), field=FIELD_NAMES[f"{side}.total"],
@@ -100,7 +109,7 @@ def check_indicators(project: Project, profile: Profile) -> list[Finding]:
     if not project.indicators:
         add("no-indicators", where)
         return out
-    present = {ind.level1 for ind in project.indicators}
+    present = profile.present_level1(project.indicators)
     for level1 in profile.required:
         if level1 not in present:
             add("missing-level1", where, level1=level1, framework=profile.name)

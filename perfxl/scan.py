@@ -40,6 +40,20 @@ _DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 # A cell showing an Excel error (t="e"), which python-calamine hands over as a blank: its
 # reference and the error text, so a broken formula is reported as such, not as “not filled in”.
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*? t="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>(#[^<]{1,15})</v>')
+# A formula cell with its formula text and cached value (absent when a script wrote the formula).
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*>(?:<f>|<f [^>]*[^/]>)([^<]{1,200})</f>(?:<v>([^<]*)</v>)?')
+# Formula text that is a value typed after “=”, not a calculation: “100%”, “3席”, “是”.
+_TYPED_VALUE = re.compile(r"""^[+-]?[0-9][0-9,]*(?:\.[0-9]+)?[^0-9\s()+\-*/^&=<>:!$,"'A-Za-z_.]{1,8}$|^[\u4e00-\u9fff]+$""")
+# Percent number formats: built in 9 (0%) and 10 (0.00%), or a custom format with an unquoted %.
+_NUM_FMT = re.compile(rb'<numFmt numFmtId="([0-9]+)" formatCode="([^"]*)"')
+_CELL_XFS = re.compile(rb"<cellXfs[^>]*>(.*?)</cellXfs>", re.S)
+_XF_FMT = re.compile(rb"<xf\b([^>]*)")
+_FMT_ID = re.compile(rb'numFmtId="([0-9]+)"')
+STYLES = "xl/styles.xml"
+
+
+CUSTOM_PROPERTIES = "docProps/custom.xml"
+_PROFILE_PROPERTY = re.compile(rb'name="perfxl_profile"><vt:lpwstr>([^<]{1,64})</vt:lpwstr>')
 
 
 class Rejected(Exception):
@@ -155,16 +169,75 @@ def _member_chunks(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo):
             yield chunk
 
 
-def _stream_member(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, budget: int, scan_cells: bool):
+@dataclass
+class SheetCells:
+    """What a sheet's cells show that python-calamine does not hand over; (row, column) 0-based.
+
+    errors: “#DIV/0!” where calamine gives a blank. formulas: “=100%” typed as a formula
+    (calamine gives Excel's result, 1) or a formula with no cached value (calamine: blank) →
+    (the formula as typed, "typed" or "uncached"). percent: number cells shown as percent; None
+    when the file's styles were not looked at.
+    """
+
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    formulas: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
+    percent: set[tuple[int, int]] | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.errors or self.formulas or self.percent)
+
+
+def percent_styles(styles: bytes) -> set[bytes]:
+    """The cell style indexes (s="…") whose number format shows a percent."""
+    if b"%" not in styles and b'numFmtId="9"' not in styles and b'numFmtId="10"' not in styles:
+        return set()  # most files: no percent format at all, said without parsing
+    percent_fmts = {b"9", b"10"}
+    for fmt_id, code in _NUM_FMT.findall(styles):
+        if b"%" in re.sub(rb'"[^"]*"|\\.', b"", code.replace(b"&quot;", b'"')):
+            percent_fmts.add(fmt_id)
+    xfs = _CELL_XFS.search(styles)
+    if not xfs:
+        return set()
+    out = set()
+    for n, attrs in enumerate(_XF_FMT.findall(xfs.group(1))):
+        m = _FMT_ID.search(attrs)
+        if m and m.group(1) in percent_fmts:
+            out.add(str(n).encode())
+    return out
+
+
+def _formula_cells(window: bytes, cells: SheetCells) -> None:
+    """Note the formulas typed as values or saved without a result. Found from each “<f”, so a
+    sheet's few formulas cost a few matches, not a pass of the pattern over every cell."""
+    from xml.sax.saxutils import unescape
+
+    at = window.find(b"<f")
+    while at != -1:
+        m = _FORMULA_CELL.match(window, max(0, window.rfind(b"<c ", 0, at)))
+        at = window.find(b"<f", at + 2)
+        if not m:
+            continue
+        letters, row, formula, cached = m.groups()
+        text = unescape(formula.decode("utf-8", "replace"), {"&quot;": '"', "&apos;": "'"})
+        if _TYPED_VALUE.match(text):
+            cells.formulas[int(row) - 1, column_number(letters) - 1] = ("=" + text, "typed")
+        elif not cached:
+            cells.formulas[int(row) - 1, column_number(letters) - 1] = ("=" + text, "uncached")
+
+
+def _stream_member(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, budget: int, scan_cells: bool,
+                   percent: set[bytes] | None = None):
     """Inflate one member (small ones whole, others as a stream) under a byte budget and scan it;
-    return (bytes inflated, extent, error cells).
+    return (bytes inflated, extent, SheetCells).
 
     extent is (rows, columns, dimension area) of the cells' bounding box, which is what
     calamine allocates for; (0, 0, area) when no reference is far enough to matter. The exact
     box is only worked out once a far reference turns up: from then on every chunk is scanned,
-    and the chunks before it count as reaching back to A1. Error cells: (row, column) 0-based → text.
+    and the chunks before it count as reaching back to A1. ``percent``: the styles that show
+    numbers as percent, whose cells are noted.
     """
-    errors: dict[tuple[int, int], str] = {}
+    cells = SheetCells(percent=set() if percent is not None else None)
+    percent_cell = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})" s="(?:%s)"' % b"|".join(percent)) if percent else None
     low_row = low_col = 1 << 30
     high_row = high_col = 0
     dim_area = 0
@@ -191,7 +264,11 @@ def _stream_member(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, budg
                 low_col, high_col = min(low_col, *cols), max(high_col, *cols)
         if scan_cells and b' t="e"' in window:
             for letters, row, text in _ERROR_CELL.findall(window):
-                errors[int(row) - 1, column_number(letters) - 1] = text.decode("ascii", "replace")
+                cells.errors[int(row) - 1, column_number(letters) - 1] = text.decode("ascii", "replace")
+        if scan_cells and b"<f" in window:
+            _formula_cells(window, cells)
+        if percent_cell is not None and scan_cells:
+            cells.percent.update((int(row) - 1, column_number(letters) - 1) for letters, row in percent_cell.findall(window))
         if scan_cells and not dim_area:
             dim = _DIMENSION.search(window)
             if dim and dim.group(3):
@@ -200,8 +277,8 @@ def _stream_member(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, budg
                 dim_area = max(1, rows * cols)
         tail = window[-64:]
     if not high_row:
-        return total, (0, 0, dim_area), errors
-    return total, (high_row - low_row + 1, high_col - low_col + 1, dim_area), errors
+        return total, (0, 0, dim_area), cells
+    return total, (high_row - low_row + 1, high_col - low_col + 1, dim_area), cells
 
 
 def _parsed_member(name: str) -> bool:
@@ -220,7 +297,9 @@ class ZipCheck:
 
     names: set[str]  # member names
     too_large: set[str] = field(default_factory=set)  # sheet members whose extent is too large to read
-    errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # sheet member → error cells
+    cells: dict[str, SheetCells] = field(default_factory=dict)  # sheet member → what calamine does not show
+    formats_known: bool = False  # styles.xml was read: SheetCells.percent says every percent cell
+    profile: str = ""  # the framework perfxl's template recorded in the custom property perfxl_profile
 
 
 def guard_zip(data: bytes) -> ZipCheck:
@@ -232,19 +311,29 @@ def guard_zip(data: bytes) -> ZipCheck:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             total = 0
             check = ZipCheck(names=set(zf.namelist()))
+            percent = None  # the styles showing percent, once styles.xml (small, read first) is known
+            if STYLES in check.names and (info := zf.getinfo(STYLES)).file_size < WHOLE_BYTES:
+                styles = _inflate_whole(data, info)
+                percent = percent_styles(styles) if styles is not None else None
+                check.formats_known = percent is not None
             for info in zf.infolist():
                 if info.file_size > MAX_MEMBER_BYTES or (
                         info.file_size > RATIO_FROM_BYTES and info.file_size > MAX_RATIO * max(1, info.compress_size)):
                     raise Rejected("zip-bomb", "解压后体积异常巨大（疑似压缩炸弹），已跳过")
                 is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+                if info.filename == CUSTOM_PROPERTIES:
+                    custom = _inflate_whole(data, info) if info.file_size < 65536 else None
+                    if custom and (m := _PROFILE_PROPERTY.search(custom)):
+                        check.profile = m.group(1).decode("utf-8", "replace")
                 if not _parsed_member(info.filename):
                     continue
-                inflated, (rows, cols, dim_area), errors = _stream_member(zf, data, info, MAX_TOTAL_BYTES - total, is_sheet)
+                inflated, (rows, cols, dim_area), cells = _stream_member(zf, data, info, MAX_TOTAL_BYTES - total,
+                                                                         is_sheet, percent)
                 total += inflated
                 if is_sheet and (rows > MAX_ROWS or rows * cols > MAX_CELLS or dim_area > MAX_CELLS):
                     check.too_large.add(info.filename)
-                if errors:
-                    check.errors[info.filename] = errors
+                if is_sheet and cells:
+                    check.cells[info.filename] = cells
     except Rejected:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):

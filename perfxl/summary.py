@@ -26,7 +26,7 @@ from .contract import (AMOUNT_COLUMNS, COUNT_COLUMNS, FINDING_COLUMNS, INDICATOR
                        ROLLUP_COLUMNS, ROLLUP_KEYS, UNFILLED)
 from .model import ERROR, NOTICE, WARNING, Consolidation, Project, column_letter
 from .output import EXCEL_CELL_LIMIT, atomic_path, build_time, cell_text
-from .profile import Profile
+from .profile import Profile, framework_profile
 from .tables import summary_years
 
 HEADER_ROW = 2  # 0-based: title, 单位 line, then the header
@@ -426,6 +426,16 @@ def local_time(created: dt.datetime) -> str:
     return f"{local:%Y-%m-%d %H:%M}（UTC{offset[:3]}:{offset[3:]}）"
 
 
+def _frameworks(projects, profile: Profile) -> str:
+    """The frameworks the projects were checked against; with their project counts when several."""
+    used = Counter(p.framework or profile.name for p in projects) or Counter({profile.name: 0})
+    named = {name: framework_profile(name, profile) for name in used}
+    if len(used) == 1:
+        ((name, _),) = used.items()
+        return f"{name}版 {named[name].title}"
+    return "；".join(f"{name}版 {named[name].title}（{n} 个项目）" for name, n in sorted(used.items()))
+
+
 def _about_sheet(book: _Book, result: Consolidation, profile: Profile, created) -> None:
     ws = book.wb.add_worksheet("说明")
     ws.set_column(0, 0, 18)
@@ -437,7 +447,7 @@ def _about_sheet(book: _Book, result: Consolidation, profile: Profile, created) 
         ("汇总表", result.title),
         ("生成时间", local_time(created)),
         ("生成工具", f"perfxl {__version__}"),
-        ("指标体系", f"{profile.name}版 {profile.title}"),
+        ("指标体系", _frameworks(result.projects, profile)),
         ("读取文件数", str(len(result.files))),
         ("项目数", str(len(result.projects))),
         ("指标数", str(result.indicator_count)),

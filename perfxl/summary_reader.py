@@ -75,6 +75,7 @@ def projects_from_summary(book, file: str) -> tuple[list[Project], list[Finding]
         p = Project(
             name=t.text(row, "项目名称"), department=t.text(row, "主管部门"), unit=t.text(row, "实施单位"),
             period=t.text(row, "项目实施期"), attribute=t.text(row, "项目属性"), category=t.text(row, "项目类别"),
+            framework=t.text(row, "指标体系"),
             funds_period=Funds(*(_decimal(t.get(row, c)) for c in ("实施期金额", "实施期财政拨款", "实施期其他资金"))),
             funds_year=Funds(*(_decimal(t.get(row, c)) for c in ("年度金额", "年度财政拨款", "年度其他资金"))),
             goal_period=t.text(row, "实施期目标"), goal_year=t.text(row, "年度目标"),

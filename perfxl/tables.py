@@ -14,7 +14,7 @@ from .contract import (AMOUNT_COLUMNS, COUNT_COLUMNS, FINDING_COLUMNS, INDICATOR
                        ROLLUP_COLUMNS, ROLLUP_KEYS, UNFILLED)
 from .findings import finding
 from .model import ERROR, LEVEL_NAMES, WARNING, Finding, Project, column_number
-from .profile import Profile
+from .profile import Profile, framework_profile
 
 _CELL = re.compile(r"([A-Z]+)(\d+)")
 
@@ -75,19 +75,19 @@ def project_rows(projects: list[Project], findings: list[Finding], profile: Prof
     for f in findings:
         if f.level in (ERROR, WARNING) and f.project_id:
             tally.setdefault(f.project_id, [0, 0])[0 if f.level == ERROR else 1] += 1
-    roles = profile.roles
     rows = []
     for n, p in enumerate(projects, 1):
         errors, warnings = tally.get(p.id, [0, 0])
         counts = {"output": 0, "benefit": 0, "satisfaction": 0, "cost": 0}
+        prof = framework_profile(p.framework, profile)  # each project counted by its own framework
         for i in p.indicators:
-            role = roles.get(i.level1)
+            role = prof.roles.get(i.level1)
             if role in counts and role != "cost":
                 counts[role] += 1
-            if profile.is_cost(i.level1, i.level2):
+            if prof.is_cost(i.level1, i.level2):
                 counts["cost"] += 1
         rows.append([
-            n, p.name, p.department, p.unit, p.period, p.year, p.attribute, p.category,
+            n, p.name, p.department, p.unit, p.period, p.year, p.attribute, p.category, p.framework,
             p.funds_period.total, p.funds_period.fiscal, p.funds_period.other,
             p.funds_year.total, p.funds_year.fiscal, p.funds_year.other,
             counts["output"], counts["benefit"], counts["satisfaction"], counts["cost"], len(p.indicators),
@@ -103,7 +103,7 @@ def indicator_rows(projects: list[Project]) -> list[list]:
         for i in p.indicators:
             n += 1
             t = i.target
-            rows.append([n, p.name, i.level1, i.level2, i.level3, i.value, t.operator,
+            rows.append([n, p.name, p.framework, i.level1, i.level2, i.level3, i.value, t.operator,
                          t.number, t.unit, t.kind, t.direction, p.file, p.sheet, i.cell])
     return rows
 
@@ -154,7 +154,7 @@ def summary_tables(projects: list[Project], findings: list[Finding], profile: Pr
 
 FLOAT_COLUMNS = {*AMOUNT_COLUMNS, "数值", "占比"}
 INT_COLUMNS = {*COUNT_COLUMNS, "序号", "项目数", "项目序号"}
-CATEGORY_COLUMNS = {"一级指标", "二级指标", "指标性质", "指标方向", "汇总方式", "代码"}
+CATEGORY_COLUMNS = {"指标体系", "一级指标", "二级指标", "指标性质", "指标方向", "汇总方式", "代码"}
 
 
 def frames(projects: list[Project], findings: list[Finding], profile: Profile) -> dict:

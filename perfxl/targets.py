@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from functools import lru_cache
@@ -33,6 +34,8 @@ _DATE = re.compile(
 )
 _PLACEHOLDER = re.compile(r"[*＊]|[Xx]{2}|^[Xx]$|某|…|\.\.\.|待定|[Xx]%|[Xx]+[个次人元天年]")
 _UNIT_OK = re.compile(r"^[^\d\s]{0,8}$")
+# A unit alone, or an operator with a unit but no number: the template's blank left unfilled (“公里”, “≧ %”).
+_BARE_UNIT = re.compile(r"^(?:%|个|次|所|套|台|家|人|人次|户|件|项|条|座|处|批次|年|月|天|元|万元|亿元|公里|千米|米|平方米|平米|亩|万亩|万人)$")
 _RISING = ("提升", "提高", "增加", "增长", "上升", "改善", "增强", "加强", "扩大")
 _FALLING = ("降低", "减少", "下降", "减轻", "压缩", "缩短")
 
@@ -42,6 +45,13 @@ def _to_decimal(text: str) -> Decimal | None:
         return Decimal(text.replace(",", ""))
     except InvalidOperation:
         return None
+
+
+def tidy_decimal(number: Decimal) -> Decimal:
+    """Drop trailing zeros without switching to exponent notation (170, not 1.7E+2)."""
+    if number == number.to_integral_value():
+        return number.quantize(Decimal(1))
+    return number.normalize()
 
 
 def value_text(value: object) -> str:
@@ -54,7 +64,33 @@ def value_text(value: object) -> str:
         if value.is_integer():
             return str(int(value))
         return repr(value)
+    if isinstance(value, datetime.date):  # a date-formatted cell (calamine gives date/datetime)
+        text = f"{value.year}年{value.month}月{value.day}日"
+        if isinstance(value, datetime.datetime) and (value.hour or value.minute):
+            text += f" {value.hour:02d}:{value.minute:02d}"
+        return text
     return str(value).strip()
+
+
+_DIRECTION_WORDS = {"正向": "正向", "正向指标": "正向", "反向": "反向", "反向指标": "反向"}
+_NO_OPERATOR = {"定量", "定性", "定量指标", "定性指标", "/", "-", "—", "无"}
+
+
+def operator_of(value: object) -> tuple[str, str] | None:
+    """A split-off 指标性质/指标方向 cell as (operator, direction); None when it is neither.
+
+    “≥”, “>=”, “大于等于” give an operator (and its direction), “正向”/“反向” a direction only;
+    “定量”/“定性” or a blank say nothing about either: ("", "").
+    """
+    s = unicodedata.normalize("NFKC", value_text(value)).replace(" ", "").replace("\u3000", "")
+    if not s or s in _NO_OPERATOR:
+        return "", ""
+    if s in _DIRECTION_WORDS:
+        return "", _DIRECTION_WORDS[s]
+    for word, op in _SYMBOL_OPS + _WORD_OPS:
+        if s == word:
+            return op, DIRECTION[op]
+    return None
 
 
 def parse_target(value: object) -> Target:
@@ -71,7 +107,7 @@ def _parse(text: str) -> Target:
     s = unicodedata.normalize("NFKC", text).replace(" ", "").replace("\u3000", "")
     if not s:
         return target
-    if _PLACEHOLDER.search(s):
+    if _PLACEHOLDER.search(s) or _BARE_UNIT.match(s.lstrip("≥≤≧≦<>=")):
         target.placeholder = True
         target.kind = "定量" if re.search(r"\d|%", s) else "定性"
         return target

@@ -120,22 +120,25 @@ def libreoffice_convert(source: Path, target_dir: Path, to: str = "xlsx", recalc
     return result
 
 
-def write_workbook(path: Path, sheets: dict, merges: dict | None = None, numbers: bool = True) -> Path:
+def write_workbook(path: Path, sheets: dict, merges: dict | None = None, numbers: bool = True,
+                   formats: dict | None = None) -> Path:
     """A workbook with the given sheets of rows; numeric-looking text becomes numbers if asked.
 
     A cell given as ("=FORMULA", value) is written as a formula with its cached value.
+    ``formats``: sheet name → {(row, col): number format} for number cells, e.g. "0%".
     """
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     for name, rows in sheets.items():
         ws = wb.add_worksheet(name)
+        number_formats = {at: wb.add_format({"num_format": f}) for at, f in (formats or {}).get(name, {}).items()}
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
                 if isinstance(value, tuple):
                     ws.write_formula(r, c, value[0], None, value[1])
                 elif isinstance(value, (int, float)):
-                    ws.write_number(r, c, value)
+                    ws.write_number(r, c, value, number_formats.get((r, c)))
                 elif value in ("", None):
                     continue
                 elif numbers and _is_number(value):

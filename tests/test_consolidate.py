@@ -81,15 +81,15 @@ def test_openpyxl_sees_formulas_and_number_formats(summary):
     ws = openpyxl.load_workbook(out)["项目汇总"]
     assert ws["A1"].value.startswith("2023年度 大连高新技术产业园区市场监督管理局 项目绩效目标汇总表")
     assert ws["A2"].value == "单位：万元"
-    assert ws["L12"].value == "=SUM(L4:L11)"
-    assert ws["L4"].number_format == "#,##0.00"
+    assert ws["M12"].value == "=SUM(M4:M11)"
+    assert ws["M4"].number_format == "#,##0.00"
     assert ws.freeze_panes == "C4"
-    assert ws.auto_filter.ref == "A3:AA11"
+    assert ws.auto_filter.ref == "A3:AB11"
     assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$3:$3"
     rollup = openpyxl.load_workbook(out)["资金汇总"]
     assert rollup["A4"].value == "按主管部门"
     assert rollup["C4"].value.startswith("=COUNTIFS('项目汇总'!$C$4:$C$11,")
-    assert rollup["E4"].value.startswith("=SUMIFS('项目汇总'!$L$4:$L$11,'项目汇总'!$C$4:$C$11,")
+    assert rollup["E4"].value.startswith("=SUMIFS('项目汇总'!$M$4:$M$11,'项目汇总'!$C$4:$C$11,")
     assert len(rollup._charts) == 2
 
 
@@ -120,7 +120,7 @@ def test_libreoffice_recalculates_after_an_audit_correction(tmp_path):
     out = consolidate([str(DATA_2023)], tmp_path / "s.xlsx").written
     wb = openpyxl.load_workbook(out)
     ws = wb["项目汇总"]
-    ws["L4"] = ws["L4"].value + 100  # openpyxl only in the test, on our own output
+    ws["M4"] = ws["M4"].value + 100  # openpyxl only in the test, on our own output
     wb.save(tmp_path / "audited.xlsx")
     converted = libreoffice_convert(tmp_path / "audited.xlsx", tmp_path, recalc=True)
     rows = sheet_rows(converted, "资金汇总")

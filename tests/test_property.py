@@ -10,7 +10,8 @@ from pathlib import Path
 import python_calamine
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from perfxl.form import _ends_table, label_kind
+from perfxl.form import label_kind
+from perfxl.indicators import ends_table as _ends_table
 from perfxl.model import Funds, Indicator, Project
 from perfxl.profile import load_profile
 from perfxl.pipeline import consolidate

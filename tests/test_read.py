@@ -169,17 +169,38 @@ def test_folder_scan_picks_up_ods_and_xls():
     assert len(result.projects) == 2
 
 
+PERCENT_ROWS = [["项目名称", "甲"], ["主管部门", "局", "实施单位", "所"], ["资金投入(万元)", "实施期金额", 1, "年度金额", 1],
+                ["一级指标", "二级指标", "三级指标", "年度指标值"],
+                ["产出指标", "质量指标", "验收合格率", 1.0], ["", "", "设备故障率", 0.05],
+                ["", "数量指标", "采购数量", 1.0], ["满意度指标", "服务对象满意度指标", "群众满意度", 0.95]]
+
+
 def test_percent_cells_typed_in_excel(tmp_path):
-    """Excel stores a typed 95% as 0.95: for a rate it reads as 95%, with a notice; other numbers stay."""
-    rows = [["项目名称", "甲"], ["主管部门", "局", "实施单位", "所"], ["资金投入(万元)", "实施期金额", 1, "年度金额", 1],
-            ["一级指标", "二级指标", "三级指标", "年度指标值"],
-            ["产出指标", "质量指标", "验收合格率", 1.0], ["", "", "设备故障率", 0.05],
-            ["", "数量指标", "采购数量", 1.0], ["满意度指标", "服务对象满意度指标", "群众满意度", 0.95]]
-    result = read([str(write_workbook(tmp_path / "pct.xlsx", {"表": rows}))])
+    """Excel stores a typed 95% as 0.95 with a percent format: it reads as 95%, with a notice; other numbers stay."""
+    formats = {"表": {(4, 3): "0%", (5, 3): "0%", (7, 3): "0.0%"}}
+    result = read([str(write_workbook(tmp_path / "pct.xlsx", {"表": PERCENT_ROWS}, formats=formats))])
     (p,) = result.projects
     assert [i.value for i in p.indicators] == ["100%", "5%", "1", "95%"]
     assert [(f.code, f.cell) for f in result.findings if f.code == "percent-number"] == [
         ("percent-number", "D5"), ("percent-number", "D6"), ("percent-number", "D8")]
+
+
+def test_a_plain_number_for_a_rate_stays_a_number_in_xlsx(tmp_path):
+    """A 1 typed for a rate (no percent format) is what the page shows: 1, not 100%."""
+    result = read([str(write_workbook(tmp_path / "plain.xlsx", {"表": PERCENT_ROWS}))])
+    (p,) = result.projects
+    assert [i.value for i in p.indicators] == ["1", "0.05", "1", "0.95"]
+    assert not [f for f in result.findings if f.code == "percent-number"]
+
+
+def test_rate_numbers_without_format_information_are_percents(tmp_path):
+    """Where the format cannot be seen (a text dump, .xls/.ods), a number from 0 to 1 for a rate is a percent."""
+    from perfxl.form import find_forms
+    from perfxl.grid import Grid
+    from perfxl.profile import load_profile
+
+    (p,) = find_forms(Grid("f", "s", [list(r) for r in PERCENT_ROWS]), load_profile("2015"))
+    assert [i.value for i in p.indicators] == ["100%", "5%", "1", "95%"]
 
 
 def test_decided_by_content_not_by_name(tmp_path):

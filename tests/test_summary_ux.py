@@ -306,8 +306,8 @@ def test_every_sheet_prints_legibly(tmp_path):
     wb = openpyxl.load_workbook(out)
     settings = {ws.title: (ws.page_setup.paperSize, ws.page_setup.orientation, ws.sheet_properties.pageSetUpPr.fitToPage,
                            ws.page_setup.fitToWidth or 1, ws.page_setup.fitToHeight, ws.print_area) for ws in wb}  # 1: the default
-    assert settings["项目汇总"] == (8, "landscape", True, 1, 0, "'项目汇总'!$A$1:$W$12")
-    assert settings["指标明细"] == (9, "landscape", True, 1, 0, "'指标明细'!$A$1:$K$67")
+    assert settings["项目汇总"] == (8, "landscape", True, 1, 0, "'项目汇总'!$A$1:$X$12")
+    assert settings["指标明细"] == (9, "landscape", True, 1, 0, "'指标明细'!$A$1:$L$67")
     assert settings["资金汇总"][:5] == (9, "landscape", True, 1, 0)
     assert settings["校验问题"][:5] == (9, "landscape", True, 1, 0)
     assert settings["说明"][:3] == (9, "portrait", True)
