@@ -6,7 +6,7 @@ computed value cached, text from inputs always written as text.
 
 Print: every table prints one page wide (fit to width) at 72% or more, so 10 pt text prints at
 7 pt or more: the columns a reviewer reads are in the print area, the long texts (来源文件, the goals)
-are not, and text columns wrap (narrowed as needed) instead of widening the page. 项目汇总's 23
+are not, and text columns wrap (narrowed as needed) instead of widening the page. 项目汇总's 24
 printed columns need about 2,000 px: on A4 landscape (1,060 px) that is 53%, so it prints on A3
 landscape, the paper budget tables are printed on and every office copier takes; the other tables
 fit A4 landscape, 说明 A4 portrait. docs/summary.md describes the printed pages.
