@@ -31,7 +31,7 @@ def test_seed_findings():
     assert len(notices) == 24
     error = next(f for f in findings if f["level"] == "error")
     assert error["message"] == "缺少效益指标：每个项目至少要有一个效益指标（2015版指标体系），请补充"
-    assert set(error) == {"level", "code", "file", "sheet", "cell", "project", "project_id", "message"}
+    assert set(error) == {"level", "code", "file", "sheet", "cell", "project", "project_id", "message", "path"}
     assert error["project_id"].endswith("质量发展专项经费.xlsx!质量发展专项经费#1")
     assert error["sheet"] == "质量发展专项经费"
 
@@ -47,7 +47,7 @@ def test_text_output_and_count_line():
     assert result.exit_code == 1
     assert lines[-1] == "共检查 8 个文件、8 个项目：错误 1 个，警告 9 个，提示 24 个。"
     error_line = next(line for line in lines if " 错误 " in line)
-    assert error_line == (f"{DATA_2023 / '质量发展专项经费.xlsx'}!质量发展专项经费!B4 错误 missing-level1 "
+    assert error_line == ("2023/质量发展专项经费.xlsx!质量发展专项经费!B4 错误 missing-level1 "
                           "缺少效益指标：每个项目至少要有一个效益指标（2015版指标体系），请补充")
 
 
