@@ -51,9 +51,9 @@ def check(paths: list[Path], work: Path) -> str:
             return f"{args[0]}: exit {proc.returncode}: {proc.stderr.strip().splitlines()[-1:]}"
         if args[0] == "validate":
             seen |= {f["file"] for f in json.loads(proc.stdout)}
-    if (csv_dir / "projects.csv").exists():  # the folder itself is made (and checked) before reading
+    if (csv_dir / "项目汇总.csv").exists():  # the folder itself is made (and checked) before reading
         seen |= accounted(csv_dir)
-    missing = {str(p) for p in paths} - seen
+    missing = {p.name for p in paths} - {Path(f).name for f in seen}  # shown relative to the inputs
     return f"not accounted for: {sorted(missing)[:3]}" if missing else ""
 
 
