@@ -375,11 +375,16 @@ def template_cmd(output, year, department, unit, profile, sheets, quiet):
         click.echo(f"已生成模板：{path}")
 
 
+def blank_note(result) -> str:
+    """The closing line's word on blank forms, which are skipped rather than counted as projects."""
+    return f"；{result.blank_forms} 张空白表未填写，已跳过" if result.blank_forms else ""
+
+
 def format_finding(f) -> str:
     from .model import LEVEL_NAMES
 
     where = "!".join(x for x in (f.file, f.sheet, f.cell) if x)
-    return f"{where} {LEVEL_NAMES[f.level]} {f.code} {f.message}"
+    return f"{where + ' ' if where else ''}{LEVEL_NAMES[f.level]} {f.code} {f.message}"
 
 
 def print_findings(findings, levels=("error", "warning", "notice")) -> None:
@@ -404,7 +409,10 @@ def no_forms(result) -> None:
     if not result.files:
         click.echo("错误：没有找到可检查的表格文件（xlsx/xls/et/ods）。", err=True)
     else:
-        why = "读不了的文件已在上面列出" if result.errors else "表中要有“项目名称”栏目"
+        if result.blank_forms:
+            why = f"{result.blank_forms} 张表什么也没有填写，已跳过"
+        else:
+            why = "读不了的文件已在上面列出" if result.errors else "表中要有“项目名称”栏目"
         click.echo(f"错误：检查了 {len(result.files)} 个文件，没有找到任何绩效目标表（{why}）。", err=True)
     sys.exit(2)
 
@@ -469,13 +477,15 @@ def validate_cmd(paths, profile, fmt, quiet):
     progress.done()
     report_skipped(result.skipped, quiet)
     if fmt == "json":
-        click.echo(json.dumps([f.as_dict() for f in result.findings], ensure_ascii=False, indent=1))
+        # "file" as the summary shows it (relative to the inputs); "path" the file as read, for scripts.
+        found = [{**f.as_dict(), "path": result.paths.get(f.file.split(" > ")[0], "")} for f in result.findings]
+        click.echo(json.dumps(found, ensure_ascii=False, indent=1))
     else:
         print_findings(result.findings)
     if not result.projects:
         no_forms(result)
     if fmt == "text":
-        click.echo(f"共检查 {len(result.files)} 个文件、{len(result.projects)} 个项目：{counts(result)}。")
+        click.echo(f"共检查 {len(result.files)} 个文件、{len(result.projects)} 个项目：{counts(result)}{blank_note(result)}。")
     sys.exit(1 if result.errors else 0)
 
 
@@ -496,13 +506,15 @@ def open_with_default_app(path) -> None:
 @click.option("-o", "--output", metavar="文件", required=True, help="输出的汇总工作簿（.xlsx）。")
 @click.option("--profile", metavar="体系", default=None, help=CHECK_PROFILE_HELP)
 @click.option("--title", metavar="标题", help="汇总表标题，默认如“2023年度 某某局 项目绩效目标汇总表”。")
+@click.option("--year", metavar="年份", type=int,
+              help="汇总表的年度（2000 至 2100），默认取各项目的年度（不一致时标题列出各年度并给出警告）。")
 @click.option("--csv-dir", metavar="文件夹", type=click.Path(file_okay=False),
               help="另存 CSV（带 BOM，Excel 可直接打开）到此文件夹。")
 @click.option("--strict", is_flag=True, help="有错误时不写出汇总表（退出码 1）。")
 @click.option("--open", "open_after", is_flag=True, help="写出后用系统默认的程序（Excel、WPS 等）打开汇总表。")
 @click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)
 @run_safely
-def consolidate_cmd(paths, output, profile, title, csv_dir, strict, open_after, quiet):
+def consolidate_cmd(paths, output, profile, title, year, csv_dir, strict, open_after, quiet):
     """把各项目的绩效目标表（及各部门的汇总表）合并成汇总工作簿，并按部门、单位汇总资金。
 
     屏幕上列出错误和警告；提示只写入汇总表的“校验问题”工作表，最后一行说明有几个。
@@ -512,7 +524,7 @@ def consolidate_cmd(paths, output, profile, title, csv_dir, strict, open_after, 
     from .pipeline import consolidate
 
     progress = Progress(quiet, "已读取", "个文件")
-    result = consolidate(expand_paths(paths), output, profile=profile, title=title, csv_dir=csv_dir,
+    result = consolidate(expand_paths(paths), output, profile=profile, title=title, year=year, csv_dir=csv_dir,
                          strict=strict, progress=progress)
     progress.done()
     report_skipped(result.skipped, quiet)
@@ -521,7 +533,7 @@ def consolidate_cmd(paths, output, profile, title, csv_dir, strict, open_after, 
         no_forms(result)
     notices = len(result.findings) - result.errors - result.warnings
     summary = (f"{len(result.projects)} 个项目、{result.indicator_count} 个指标，年度金额合计 "
-               f"{amount(result.year_total)} 万元；错误 {result.errors} 个，警告 {result.warnings} 个")
+               f"{amount(result.year_total)} 万元；错误 {result.errors} 个，警告 {result.warnings} 个{blank_note(result)}")
     if result.written is None:
         click.echo(f"有错误，按 --strict 未写出汇总表（{summary}，提示 {notices} 个）。")
     else:

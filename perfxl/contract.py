@@ -5,10 +5,11 @@ summary by them (a finance bureau consolidates the departments' summaries again)
 describes the contract for people.
 """
 
+# The columns up to 联系电话 are printed; the long texts after it are for the screen.
 PROJECT_COLUMNS = [
-    "序号", "项目名称", "主管部门", "实施单位", "项目实施期", "项目属性", "项目类别", "指标体系",
+    "序号", "项目名称", "主管部门", "实施单位", "项目实施期", "年度", "项目属性", "项目类别", "指标体系",
     "实施期金额", "实施期财政拨款", "实施期其他资金", "年度金额", "年度财政拨款", "年度其他资金",
-    "产出指标数", "效益指标数", "满意度指标数", "成本指标数", "指标总数", "错误数", "警告数",
+    "产出指标数", "效益指标数", "满意度指标数", "成本指标数", "指标总数", "错误数", "警告数", "填表人", "联系电话",
     "来源文件", "来源工作表", "实施期目标", "年度目标",
 ]
 AMOUNT_COLUMNS = ["实施期金额", "实施期财政拨款", "实施期其他资金", "年度金额", "年度财政拨款", "年度其他资金"]
@@ -18,6 +19,7 @@ INDICATOR_COLUMNS = [
     "指标性质", "指标方向", "来源文件", "来源工作表", "单元格",
 ]
 ROLLUP_COLUMNS = ["汇总方式", "名称", "项目数", "实施期金额", "年度金额", "年度财政拨款", "年度其他资金", "占比"]
+UNFILLED = "（未填写）"  # the name of a rollup group whose 主管部门/实施单位/项目类别 is blank
 ROLLUP_KEYS = [("按主管部门", "主管部门"), ("按实施单位", "实施单位"), ("按项目类别", "项目类别")]
 # 项目序号 is the project's 序号 in 项目汇总: the join key when a summary is read back.
 FINDING_COLUMNS = ["序号", "级别", "代码", "文件", "工作表", "单元格", "项目名称", "项目序号", "说明"]

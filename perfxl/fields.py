@@ -11,7 +11,8 @@ from decimal import Decimal, InvalidOperation
 
 from .targets import tidy_decimal
 
-TEXT_FIELDS = ("name", "department", "unit", "period", "attribute", "category", "reporter", "dept_name", "budget_unit")
+TEXT_FIELDS = ("name", "department", "unit", "period", "attribute", "category", "reporter", "dept_name", "budget_unit",
+               "contact", "phone")
 FUND_KINDS = ("total_period", "total_any", "total_year", "fiscal", "other")
 FIELD_KINDS = set(TEXT_FIELDS) | set(FUND_KINDS) | {"goals", "goal_period", "goal_year"}
 CODED_FIELDS = ("name", "department", "unit")  # a budget code before these moves to Project.code / codes

@@ -54,6 +54,8 @@ _SPECS = [
          "请确认这是含绩效目标表的 Word 文档（.docx）或从中复制出的文本"),
     Spec("summary-input", NOTICE, "汇总", "读入汇总表", "已作为汇总表读取：{count} 个项目，来源文件见项目汇总"),
     # 表单: the fields of one form
+    Spec("blank-form", NOTICE, "表单", "空白表已跳过", "此表什么也没有填写（项目名称、金额、目标、指标都为空），已跳过",
+         "如果这是要申报的项目，请填写后再提交"),
     Spec("missing-project-name", ERROR, "表单", "项目名称为空", "项目名称为空", "请填写项目名称"),
     Spec("missing-department", ERROR, "表单", "主管部门为空", "主管部门为空", "请填写主管部门"),
     Spec("missing-implementing-unit", ERROR, "表单", "实施单位为空", "实施单位为空", "请填写实施单位"),
@@ -150,6 +152,7 @@ _SPECS = [
     Spec("indicator-missing", ERROR, "自评", "缺少批复的指标",
          "批复的目标表（{source}）中的{level1}“{level3}”（{approved}）不在自评表中", "请补上该指标并填写实际完成值"),
     # 汇总: across files
+    Spec("mixed-years", WARNING, "汇总", "年度不一致", "项目的年度不一致（{counts}）", "{fix}"),
     Spec("duplicate-project", ERROR, "汇总", "项目重复", "项目“{name}”{unit}重复出现，另见 {others}",
          "请删除重复的一份"),
 ]

@@ -100,6 +100,7 @@ class _Reader:
         if header is not None:
             self.table_end = read_table(self.grid, self.profile, self.row_tokens, header, self.start, self.end,
                                         self.project, self.auto)
+            self.read_contacts()
         else:
             self.table_end = self.end
         project = self.project
@@ -107,6 +108,15 @@ class _Reader:
         self.settle_funds()
         project.absent |= {key for key in REQUIRED_LABELS[project.kind] if key not in project.cells}
         return project
+
+    def read_contacts(self) -> None:
+        """填表人 (联系人) and 联系电话 on the lines below the table, so the bureau can call back."""
+        for r in range(self.table_end, self.end):
+            for c, kind, _, inline in self.tokens(r):
+                if kind in ("contact", "phone") and not getattr(self.project, kind):
+                    value, vc = (inline, c) if inline else self.next_value(r, c)
+                    setattr(self.project, kind, value_text(value))
+                    self.project.cells[kind] = self.grid.address(r, vc)
 
     def read_preamble(self, rows: range) -> None:
         for r in rows:

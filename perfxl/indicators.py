@@ -25,7 +25,7 @@ from .profile import Profile, label_key, load_profile
 from .targets import operator_of, parse_target, tidy_decimal, value_text
 
 LEVEL_KINDS = ("level1", "level2", "level3", "value", "value_op", "value_unit")
-STOP_KINDS = {"name", "department", "unit", "reporter", "funds", "goals", "end", "period", "dept_name"}
+STOP_KINDS = {"name", "department", "unit", "reporter", "funds", "goals", "end", "period", "dept_name", "contact", "phone"}
 _YEAR_WORDS = ("年度", "当年", "本年")
 _LONG_WORDS = ("长期", "中期", "实施期", "整体")
 COST_LEVEL1 = "成本指标"  # a 一级 of this name exists in the 2021 framework only

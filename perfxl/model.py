@@ -94,6 +94,8 @@ class Project:
     indicators: list[Indicator] = field(default_factory=list)
     year: str = ""  # from "(2023年度)"
     reporter: str = ""  # 填报单位
+    contact: str = ""  # 填表人 / 联系人: whom the bureau calls back
+    phone: str = ""  # 联系电话
     file: str = ""
     sheet: str = ""
     cells: dict[str, str] = field(default_factory=dict)  # field -> A1 where it was read
@@ -157,12 +159,18 @@ class ReadResult(FindingCounts):
 
     projects: list[Project] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)  # spreadsheets read (or tried)
+    files: list[str] = field(default_factory=list)  # spreadsheets read (or tried), by their display names
     skipped: list[str] = field(default_factory=list)  # non-spreadsheets found in folders
+    paths: dict[str, str] = field(default_factory=dict)  # display name → the path it was read from
 
     @property
     def indicator_count(self) -> int:
         return sum(len(p.indicators) for p in self.projects)
+
+    @property
+    def blank_forms(self) -> int:
+        """Forms with nothing filled in (blank sheets of the template), skipped with a notice."""
+        return sum(f.code == "blank-form" for f in self.findings)
 
     @property
     def year_total(self) -> Decimal:

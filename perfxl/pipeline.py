@@ -11,17 +11,19 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-from pathlib import Path
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from . import scan
 from .errors import UsageError
 from .evaluation import ScoreResult, check_against_targets
-from .model import Consolidation, ReadResult
+from .model import Consolidation, Finding, Project, ReadResult
 from .output import refuse_inputs
 from .profile import Profile, load_profile
 from .reading import read_file
 from .rules import check_duplicates
-from .tables import sort_findings, sort_projects, summary_tables
+from .tables import check_years, frames, sort_findings, sort_projects, summary_tables
 from .workers import read_parallel
 
 PARALLEL_FROM = 8  # fewer files are read in this process: a pool costs more than it saves
@@ -43,18 +45,81 @@ def paused_gc():
             gc.enable()
 
 
+@dataclass
+class Reading(ReadResult):
+    """What ``perfxl.read`` gives: a ReadResult that also knows its profile, for ``frames()``."""
+
+    profile: Profile | None = None
+
+    def frames(self) -> dict:
+        """项目汇总, 指标明细, 资金汇总 and 校验问题 as pandas DataFrames (amounts float64, counts Int64,
+        levels categorical), in the summary's order; see tables.frames."""
+        # Without --profile each project names its own framework; the default serves the others.
+        return frames(sort_projects(self.projects), sort_findings(self.findings), self.profile or load_profile(None))
+
+
+def display_names(paths, files) -> dict[str, str]:
+    """Each file's name as the summary and the messages show it: relative to the input the user named.
+
+    A file inside a named folder is ``folder name/path inside`` (甲局/道路.xlsx); a file named itself
+    is its file name. Never this machine's absolute path: it means nothing to the bureau that reads
+    the summary. Two named inputs of the same name keep their paths as given, to stay apart.
+    """
+    named = [Path(p) for p in paths]
+    label = {p: Path(os.path.abspath(p)).name or p.as_posix() for p in named}
+    taken = Counter(label.values())
+    label = {p: p.as_posix() if taken[name] > 1 else name for p, name in label.items()}
+    out = {}
+    for f in files:
+        path = Path(f)
+        out[str(f)] = path.as_posix()
+        for p in named:
+            if path == p:
+                out[str(f)] = label[p]
+                break
+            with contextlib.suppress(ValueError):
+                out[str(f)] = f"{label[p]}/{path.relative_to(p).as_posix()}"
+                break
+    return out
+
+
+def foreign_name(text: str) -> str:
+    """A path read from a received summary: an absolute one (another machine's) shrinks to its file name."""
+    if PurePosixPath(text).is_absolute() or PureWindowsPath(text).drive or text.startswith("\\"):
+        return PureWindowsPath(text).name
+    return text
+
+
+def rename(projects: list[Project], findings: list[Finding], path: str, name: str) -> None:
+    """Give one file's projects and findings its display name; projects carried in a received
+    summary become ``summary > file named in it``, and findings follow their projects' new ids."""
+    ids = {}
+    for p in projects:
+        old = p.id
+        if p.via:
+            p.via, p.file = name, f"{name} > {foreign_name(p.file)}"
+        else:
+            p.file = name
+        ids[old] = p.id
+    for f in findings:
+        f.file = name if f.file in (path, "") else f"{name} > {foreign_name(f.file)}"
+        if f.project_id:
+            f.project_id = ids.get(f.project_id, f.project_id)
+
+
 def _profile(profile) -> Profile | None:
     """The profile asked for; None (each form's own framework) when none was."""
     return profile if isinstance(profile, Profile) or profile is None else load_profile(profile)
 
 
 def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=None,
-         workers: int | None = None, meanwhile=None) -> ReadResult:
+         workers: int | None = None, meanwhile=None) -> Reading:
     """Read files and folders into projects and findings (``perfxl.read``), cross-file checks included.
 
     Folders are searched recursively; lock and temp files are skipped silently, other
     non-spreadsheets are skipped and listed in ``skipped``. A file named explicitly that is not a
-    spreadsheet is an error finding. Many files are read in parallel (``workers``, default: one
+    spreadsheet is an error finding. Files are named relative to the inputs (``display_names``).
+    Many files are read in parallel (``workers``, default: one
     per core), each worker confining a crash to its file; ``meanwhile`` is then called once in
     this process while the workers read (not at all when the few files are read here).
     Without ``profile`` each form is checked against its own framework (reading.read_forms says how).
@@ -66,8 +131,9 @@ def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=No
     inputs = scan.collect(paths, exclude=exclude)
     if inputs.missing:
         raise UsageError(f"找不到：{'、'.join(inputs.missing)}；请检查路径")
-    result = ReadResult(skipped=[str(p) for p in inputs.skipped])
     files = [str(path) for path in inputs.files]
+    names = display_names(paths, files + [str(p) for p in inputs.skipped])
+    result = Reading(skipped=[names[str(p)] for p in inputs.skipped], profile=prof)
     workers = workers or os.cpu_count() or 1
     if progress:
         progress(len(files))  # the total first, then each file as it is done
@@ -81,7 +147,9 @@ def read(paths, profile: str | Profile | None = None, *, exclude=(), progress=No
                 if progress:
                     progress(path)
         for path, (projects, findings) in zip(files, outcomes):
-            result.files.append(path)
+            rename(projects, findings, path, names[path])
+            result.files.append(names[path])
+            result.paths[names[path]] = path
             result.projects.extend(projects)
             result.findings.extend(findings)
         forms = [p for p in result.projects if p.evaluation is None]
@@ -147,9 +215,11 @@ def _consolidate_scores(out: Consolidation, output: Path, profile: Profile, titl
 
 
 def consolidate(paths, output: str | Path, *, profile: str | Profile | None = None, title: str | None = None,
-                csv_dir: str | Path | None = None, strict: bool = False, progress=None) -> Consolidation:
+                year: int | None = None, csv_dir: str | Path | None = None, strict: bool = False,
+                progress=None) -> Consolidation:
     """Read every form and summary under ``paths`` and write the summary workbook (``perfxl.consolidate``).
 
+    The summary's year is its projects' (``year`` sets it); projects of several years are a warning.
     With ``strict`` and any error, nothing is written. The output is never read as an input.
     ``progress`` is called with the number of files, with each file read, then once with None
     when writing starts.
@@ -160,6 +230,8 @@ def consolidate(paths, output: str | Path, *, profile: str | Profile | None = No
     output = Path(output)
     if output.suffix.lower() not in (".xlsx", ".xlsm"):
         raise UsageError(f"输出文件 {output} 应以 .xlsx 结尾")
+    if year is not None and not (isinstance(year, int) and 2000 <= year <= 2100):
+        raise UsageError(f"年度 {year} 不对：请写 2000 到 2100 之间的年份")
     if isinstance(paths, (str, Path)):
         paths = [paths]
     refuse_inputs(output, [p for p in paths if Path(p).is_file()])
@@ -167,9 +239,10 @@ def consolidate(paths, output: str | Path, *, profile: str | Profile | None = No
         raise UsageError(f"输出文件 {output} 是输入文件夹里的一个表格，写出会覆盖它；请换一个文件名或位置")
     with paused_gc():
         result = read(paths, prof, exclude=[output], progress=progress, meanwhile=_load_writer)
-        out = Consolidation(projects=sort_projects(result.projects), findings=sort_findings(result.findings),
-                            files=result.files, skipped=result.skipped)
-        out.title = title or default_title(out.projects)
+        projects = sort_projects(result.projects)
+        out = Consolidation(projects=projects, findings=sort_findings(result.findings + check_years(projects, year)),
+                            files=result.files, skipped=result.skipped, paths=result.paths)
+        out.title = title or default_title(out.projects, year)
         # Each project was checked against its own framework; this one serves those without (from old summaries).
         default = prof or load_profile(None)
         if any(p.evaluation is not None for p in out.projects):  # 自评表: the score summary instead

@@ -119,6 +119,9 @@ def read_forms(book, path: str, data: bytes, check, profile: Profile | None) -> 
             findings.append(finding(code, file=path, sheet=grid.sheet))
             continue
         for project in found:
+            if is_blank(project):
+                findings.append(finding("blank-form", file=path, sheet=grid.sheet, cell=project.cells.get("name", "")))
+                continue
             projects.append(project)
             findings.extend(check_project(project, framework_profile(project.framework, profile)))
             if cells and cells.formulas:
@@ -157,6 +160,17 @@ def read_file(path: str, profile: Profile | None) -> tuple[list[Project], list[F
         return [], [finding("too-large", file=path)]
     except Exception as exc:  # calamine raises its own family and plain ValueErrors on damaged files
         return [], [finding("encrypted" if "Password" in type(exc).__name__ else "broken-file", file=path)]
+
+
+def is_blank(p: Project) -> bool:
+    """Nothing a person filled in (a spare sheet of the template): no name, amount, goal or indicator.
+
+    主管部门, 实施单位, 实施期 and the year do not count: the template can fill those in beforehand.
+    """
+    funds = (p.funds_period.total, p.funds_period.fiscal, p.funds_period.other,
+             p.funds_year.total, p.funds_year.fiscal, p.funds_year.other)
+    return not (p.name or p.indicators or p.goal_period or p.goal_year or p.attribute or p.category
+                or p.bad_amounts or any(x is not None for x in funds))
 
 
 def _looks_like_form(grid, profile: Profile) -> bool:

@@ -119,9 +119,13 @@ def check_indicators(project: Project, profile: Profile) -> list[Finding]:
     satisfaction_l2 = {l2 for l1 in profile.with_role("satisfaction") for l2 in profile.levels[l1]}
     names = Counter(ind.level3 for ind in project.indicators if ind.level3)
     reported_duplicates: set[str] = set()
+    reported_levels: set[tuple[str, str]] = set()  # a merged 一级 cell over five rows is one thing to change
     for ind in project.indicators:
         t = ind.target
-        out.extend(check_levels(project, profile, ind))
+        for f in check_levels(project, profile, ind):
+            if (f.code, f.cell) not in reported_levels:
+                reported_levels.add((f.code, f.cell))
+                out.append(f)
         if not ind.level3:
             add("missing-level3", ind.cell, value=ind.value)
         if not ind.value:

@@ -2,7 +2,8 @@
 
 The departments send their summaries; the bureau gives them to ``perfxl consolidate`` with any
 loose forms. Each carried project keeps the source file named in the summary (``file``) and the
-summary it came in (``via``), and the findings listed in its 校验问题 stay attached to it.
+summary it came in (``via``), and the findings listed in its 校验问题 stay attached to it. Each
+project keeps its own 年度 (a column since perfxl 0.1; older summaries give the title's year).
 """
 
 from __future__ import annotations
@@ -78,8 +79,9 @@ def projects_from_summary(book, file: str) -> tuple[list[Project], list[Finding]
             funds_period=Funds(*(_decimal(t.get(row, c)) for c in ("实施期金额", "实施期财政拨款", "实施期其他资金"))),
             funds_year=Funds(*(_decimal(t.get(row, c)) for c in ("年度金额", "年度财政拨款", "年度其他资金"))),
             goal_period=t.text(row, "实施期目标"), goal_year=t.text(row, "年度目标"),
-            file=t.text(row, "来源文件"), sheet=t.text(row, "来源工作表"), year=year.group(1) if year else "",
-            via=file,
+            file=t.text(row, "来源文件"), sheet=t.text(row, "来源工作表"),
+            year=t.text(row, "年度") or (year.group(1) if year else ""),  # older summaries: the title's year
+            contact=t.text(row, "填表人"), phone=t.text(row, "联系电话"), via=file,
         )
         p.position = places.get((p.file, p.sheet), 0)
         places[(p.file, p.sheet)] = p.position + 1
@@ -103,7 +105,7 @@ def projects_from_summary(book, file: str) -> tuple[list[Project], list[Finding]
         levels = {v: k for k, v in LEVEL_NAMES.items()}
         for row in t.rows:
             level, code = levels.get(t.text(row, "级别")), t.text(row, "代码")
-            if not level or code == "duplicate-project":  # duplicates are judged again across the new run
+            if not level or code in ("duplicate-project", "mixed-years"):  # judged again across the new run
                 continue
             p = by_number.get(t.text(row, "项目序号")) or by_place.get(
                 (t.text(row, "文件"), t.text(row, "工作表"), t.text(row, "项目名称")))

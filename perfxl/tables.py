@@ -7,10 +7,12 @@ contract in contract.py (docs/summary.md).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from decimal import Decimal
 
-from .contract import (FINDING_COLUMNS, INDICATOR_COLUMNS, PROJECT_COLUMNS, ROLLUP_COLUMNS,
-                       ROLLUP_KEYS)
+from .contract import (AMOUNT_COLUMNS, COUNT_COLUMNS, FINDING_COLUMNS, INDICATOR_COLUMNS, PROJECT_COLUMNS,
+                       ROLLUP_COLUMNS, ROLLUP_KEYS, UNFILLED)
+from .findings import finding
 from .model import ERROR, LEVEL_NAMES, WARNING, Finding, Project, column_number
 from .profile import Profile, framework_profile
 
@@ -37,6 +39,32 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (f.file, f.sheet, cell_order(f.cell), f.project, f.code, f.message))
 
 
+def summary_years(projects: list[Project], year: int | None = None) -> list[str]:
+    """The years the summary is of: ``year`` if given, else every year its projects name, in order."""
+    if year is not None:
+        return [str(year)]
+    return sorted({p.year for p in projects if p.year})
+
+
+def check_years(projects: list[Project], year: int | None = None) -> list[Finding]:
+    """A warning when the projects are of several years, or of another year than ``year``: the
+    summary's title cannot then name one year without saying so."""
+    counts = Counter(p.year for p in projects)
+    named = sorted(y for y in counts if y)
+    if len(named) < 2 and (year is None or named in ([], [str(year)])):
+        return []
+    parts = [f"{counts[y]} 个项目为 {y} 年度" for y in sorted(named, key=lambda y: (-counts[y], y))]
+    parts = [parts[0]] + [p.replace("个项目为", "个为") for p in parts[1:]]
+    if counts[""]:
+        parts.append(f"{counts['']} 个未写年度")
+    if year is None:
+        fix = (f"汇总表标题写作“{'、'.join(named)}年度”；如只应汇总一个年度，请去掉其他年度的表，"
+               "或用 --year 指定汇总表的年度")
+    else:
+        fix = f"汇总表按指定的年度定为 {year} 年度；请核对其他年度的项目是否应当汇总在内"
+    return [finding("mixed-years", counts="，".join(parts), fix=fix)]
+
+
 def project_rows(projects: list[Project], findings: list[Finding], profile: Profile) -> list[list]:
     """One row per project in PROJECT_COLUMNS order; amounts as Decimal or None.
 
@@ -59,11 +87,11 @@ def project_rows(projects: list[Project], findings: list[Finding], profile: Prof
             if prof.is_cost(i.level1, i.level2):
                 counts["cost"] += 1
         rows.append([
-            n, p.name, p.department, p.unit, p.period, p.attribute, p.category, p.framework,
+            n, p.name, p.department, p.unit, p.period, p.year, p.attribute, p.category, p.framework,
             p.funds_period.total, p.funds_period.fiscal, p.funds_period.other,
             p.funds_year.total, p.funds_year.fiscal, p.funds_year.other,
             counts["output"], counts["benefit"], counts["satisfaction"], counts["cost"], len(p.indicators),
-            errors, warnings, p.file, p.sheet, p.goal_period, p.goal_year,
+            errors, warnings, p.contact, p.phone, p.file, p.sheet, p.goal_period, p.goal_year,
         ])
     return rows
 
@@ -91,6 +119,7 @@ def rollup_rows(project_rows_: list[list]) -> list[list]:
     """Rollups by 主管部门, 实施单位 and (where filled) 项目类别, with exact Decimal sums.
 
     Each row: 汇总方式, 名称, 项目数, 实施期金额, 年度金额, 年度财政拨款, 年度其他资金, 占比 (of 年度金额).
+    Projects with the key left blank form one group named （未填写）: a chart never shows an empty name.
     Plain dicts, not pandas: 10,000 rows group in milliseconds and the import costs more.
     """
     zero = Decimal(0)
@@ -108,7 +137,7 @@ def rollup_rows(project_rows_: list[list]) -> list[list]:
         for name in sorted(groups):
             group = groups[name]
             sums = [sum((r[i] or zero for r in group), zero) for i in amounts]
-            out.append([label, name, len(group), *sums, sums[1] / total_year if total_year else zero])
+            out.append([label, name or UNFILLED, len(group), *sums, sums[1] / total_year if total_year else zero])
     return out
 
 
@@ -123,9 +152,35 @@ def summary_tables(projects: list[Project], findings: list[Finding], profile: Pr
     }
 
 
+FLOAT_COLUMNS = {*AMOUNT_COLUMNS, "数值", "占比"}
+INT_COLUMNS = {*COUNT_COLUMNS, "序号", "项目数", "项目序号"}
+CATEGORY_COLUMNS = {"指标体系", "一级指标", "二级指标", "指标性质", "指标方向", "汇总方式", "代码"}
+
+
 def frames(projects: list[Project], findings: list[Finding], profile: Profile) -> dict:
-    """The summary's four tables as pandas DataFrames, for analysis from Python."""
+    """The summary's four tables as pandas DataFrames with real dtypes, for analysis from Python.
+
+    Amounts and 数值 are float64 (万元; blank is NaN), counts and numbers Int64 (blank is <NA>),
+    级别 an ordered categorical (错误 < 警告 < 提示 … as the sheet's order), 一级/二级指标 and other
+    short codes categorical, other text object. Exact decimals are in the Project objects.
+    """
     import pandas as pd
 
-    return {name: pd.DataFrame(rows, columns=columns)
-            for name, (columns, rows) in summary_tables(projects, findings, profile).items()}
+    levels = pd.CategoricalDtype(list(LEVEL_NAMES.values()), ordered=True)
+    out = {}
+    for name, (columns, rows) in summary_tables(projects, findings, profile).items():
+        data = {}
+        for i, column in enumerate(columns):
+            values = [r[i] for r in rows]
+            if column in FLOAT_COLUMNS:
+                data[column] = pd.array([float(v) if v is not None else float("nan") for v in values], dtype="float64")
+            elif column in INT_COLUMNS:
+                data[column] = pd.array(values, dtype="Int64")
+            elif column == "级别":
+                data[column] = pd.Categorical(values, dtype=levels)
+            elif column in CATEGORY_COLUMNS:
+                data[column] = pd.Categorical(values)
+            else:
+                data[column] = pd.Series(values, dtype="object")
+        out[name] = pd.DataFrame(data, columns=columns)
+    return out

@@ -184,9 +184,9 @@ def _write_form(wb, ws, f: _Formats, profile: Profile, project: Project | None, 
         "validate": "any", "input_title": "年度指标值写法", "input_message": VALUE_HELP})
     closing = last + 1
     ws.write_string(closing, 0, "填表人", f.label)
-    ws.merge_range(closing, 1, closing, 2, "", f.text)
+    ws.merge_range(closing, 1, closing, 2, cell_text(p.contact), f.text)
     ws.write_string(closing, 3, "联系电话", f.label)
-    ws.merge_range(closing, 4, closing, 5, "", f.text)
+    ws.merge_range(closing, 4, closing, 5, cell_text(p.phone), f.text)
 
     finish_form_sheet(ws, closing, 5, h, side_margin=0.5)
 

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from perfxl.cli import main
 from perfxl.model import Funds, Project
 from perfxl.pipeline import consolidate
-from perfxl.contract import FINDING_COLUMNS, INDICATOR_COLUMNS, PROJECT_COLUMNS, ROLLUP_COLUMNS
+from perfxl.contract import (AMOUNT_COLUMNS, COUNT_COLUMNS, FINDING_COLUMNS, INDICATOR_COLUMNS, PROJECT_COLUMNS,
+                             ROLLUP_COLUMNS)
 from perfxl.template import write_template
 from conftest import DATA_2023, SEED_NAMES, libreoffice_convert, valid_indicators
 
@@ -80,15 +81,15 @@ def test_openpyxl_sees_formulas_and_number_formats(summary):
     ws = openpyxl.load_workbook(out)["项目汇总"]
     assert ws["A1"].value.startswith("2023年度 大连高新技术产业园区市场监督管理局 项目绩效目标汇总表")
     assert ws["A2"].value == "单位：万元"
-    assert ws["L12"].value == "=SUM(L4:L11)"
-    assert ws["L4"].number_format == "#,##0.00"
+    assert ws["M12"].value == "=SUM(M4:M11)"
+    assert ws["M4"].number_format == "#,##0.00"
     assert ws.freeze_panes == "C4"
-    assert ws.auto_filter.ref == "A3:Y11"
+    assert ws.auto_filter.ref == "A3:AB11"
     assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$3:$3"
     rollup = openpyxl.load_workbook(out)["资金汇总"]
     assert rollup["A4"].value == "按主管部门"
     assert rollup["C4"].value.startswith("=COUNTIFS('项目汇总'!$C$4:$C$11,")
-    assert rollup["E4"].value.startswith("=SUMIFS('项目汇总'!$L$4:$L$11,'项目汇总'!$C$4:$C$11,")
+    assert rollup["E4"].value.startswith("=SUMIFS('项目汇总'!$M$4:$M$11,'项目汇总'!$C$4:$C$11,")
     assert len(rollup._charts) == 2
 
 
@@ -119,7 +120,7 @@ def test_libreoffice_recalculates_after_an_audit_correction(tmp_path):
     out = consolidate([str(DATA_2023)], tmp_path / "s.xlsx").written
     wb = openpyxl.load_workbook(out)
     ws = wb["项目汇总"]
-    ws["L4"] = ws["L4"].value + 100  # openpyxl only in the test, on our own output
+    ws["M4"] = ws["M4"].value + 100  # openpyxl only in the test, on our own output
     wb.save(tmp_path / "audited.xlsx")
     converted = libreoffice_convert(tmp_path / "audited.xlsx", tmp_path, recalc=True)
     rows = sheet_rows(converted, "资金汇总")
@@ -147,13 +148,18 @@ def test_bureau_consolidation_equals_all_forms_at_once(tmp_path, monkeypatch):
     consolidate(["乙局"], "乙局汇总.xlsx")
     bureau = consolidate(["甲局汇总.xlsx", "乙局汇总.xlsx"], "全市汇总.xlsx")
     consolidate(["甲局", "乙局"], "直接汇总.xlsx")
-    assert table("全市汇总.xlsx", "项目汇总")[1] == table("直接汇总.xlsx", "项目汇总")[1]
-    assert table("全市汇总.xlsx", "指标明细")[1] == table("直接汇总.xlsx", "指标明细")[1]
+    # The same rows, except that a carried project names the summary it came in before its file.
+    for sheet in ("项目汇总", "指标明细"):
+        carried, direct = table("全市汇总.xlsx", sheet)[1], table("直接汇总.xlsx", sheet)[1]
+        assert [r["来源文件"] for r in carried] == [
+            f"{r['来源文件'].split('/')[0]}汇总.xlsx > {r['来源文件']}" if r["来源文件"] else "" for r in direct]
+        assert [{**r, "来源文件": ""} for r in carried] == [{**r, "来源文件": ""} for r in direct]
+    assert table("全市汇总.xlsx", "项目汇总")[1][0]["来源文件"] == "乙局汇总.xlsx > 乙局/00.xlsx"
     assert len(bureau.projects) == 5 and bureau.year_total == Decimal("56.5")
     assert bureau.title == "2023年度 项目绩效目标汇总表"
     rollup = sheet_rows("全市汇总.xlsx", "资金汇总")
     assert [r[1] for r in rollup[3:5]] == ["乙局", "甲局"]
-    assert [r[1] for r in rollup if r[0] == "按项目类别"] == ["", "专项"]
+    assert [r[1] for r in rollup if r[0] == "按项目类别"] == ["（未填写）", "专项", "合计"]
 
 
 def test_project_met_twice_is_kept_and_flagged(tmp_path):
@@ -164,7 +170,11 @@ def test_project_met_twice_is_kept_and_flagged(tmp_path):
     assert len(result.projects) == 2
     dups = [f for f in result.findings if f.code == "duplicate-project"]
     assert len(dups) == 2
-    assert str(tmp_path / "b" / "x.xlsx") in dups[0].message and str(tmp_path / "a" / "x.xlsx") in dups[1].message
+    # Named relative to the folders given: never this machine's absolute path.
+    assert [(d.file, d.message.split("另见 ")[1]) for d in dups] == [
+        ("a/x.xlsx", "b/x.xlsx!市场监管局工作业务经费：请删除重复的一份"),
+        ("b/x.xlsx", "a/x.xlsx!市场监管局工作业务经费：请删除重复的一份")]
+    assert str(tmp_path) not in " ".join(f.message + f.file for f in result.findings)
 
 
 def test_output_is_never_read_as_input(tmp_path):
@@ -198,7 +208,7 @@ def test_untrusted_text_arrives_as_text(tmp_path):
     assert sorted(c.value for c in cells) == sorted(names)
     assert {c.data_type for c in cells} == {"s"}
     assert not ws._hyperlinks
-    with open(tmp_path / "csv" / "projects.csv", encoding="utf-8-sig", newline="") as fh:
+    with open(tmp_path / "csv" / "项目汇总.csv", encoding="utf-8-sig", newline="") as fh:
         written = [row[1] for row in csv.reader(fh)][1:]
     assert sorted(written) == sorted("'" + n if n[0] in "=+-@" else n for n in names)
 
@@ -206,13 +216,15 @@ def test_untrusted_text_arrives_as_text(tmp_path):
 def test_csv_files_have_bom_and_headers(tmp_path):
     CliRunner().invoke(main, ["consolidate", str(DATA_2023), "-o", str(tmp_path / "s.xlsx"), "--csv-dir",
                               str(tmp_path / "csv"), "-q"])
-    for name, columns in (("projects.csv", PROJECT_COLUMNS), ("indicators.csv", INDICATOR_COLUMNS),
-                          ("rollup.csv", ROLLUP_COLUMNS), ("findings.csv", FINDING_COLUMNS)):
+    assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == ["指标明细.csv", "校验问题.csv", "资金汇总.csv",
+                                                                    "项目汇总.csv"]
+    for name, columns in (("项目汇总.csv", PROJECT_COLUMNS), ("指标明细.csv", INDICATOR_COLUMNS),
+                          ("资金汇总.csv", ROLLUP_COLUMNS), ("校验问题.csv", FINDING_COLUMNS)):
         raw = (tmp_path / "csv" / name).read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf")
         rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
         assert rows[0] == columns
-    assert len(list(csv.reader((tmp_path / "csv" / "indicators.csv").read_text(encoding="utf-8-sig").splitlines()))) == 65
+    assert len(list(csv.reader((tmp_path / "csv" / "指标明细.csv").read_text(encoding="utf-8-sig").splitlines()))) == 65
 
 
 def test_strict_writes_nothing_on_errors(tmp_path):
@@ -255,7 +267,7 @@ def test_rollup_names_with_wildcards_match_exactly_in_libreoffice(tmp_path):
     out = consolidate([str(folder)], tmp_path / "s.xlsx").written
     converted = libreoffice_convert(out, tmp_path, recalc=True)
     ours, theirs = sheet_rows(out, "资金汇总"), sheet_rows(converted, "资金汇总")
-    units = [r for r in ours if r[0] == "按实施单位"]
+    units = [r for r in ours if r[0] == "按实施单位" and r[1] != "合计"]
     assert sorted(r[1] for r in units) == sorted(["某*所", "某所", ">5", "某~所"])
     assert all(r[2] == 1 for r in units)
     for r, row in enumerate(ours):
@@ -265,16 +277,28 @@ def test_rollup_names_with_wildcards_match_exactly_in_libreoffice(tmp_path):
 
 
 def test_frames_for_python_users():
-    from perfxl.pipeline import read
-    from perfxl.profile import load_profile
-    from perfxl.tables import frames
+    """perfxl.read(...).frames(): the summary's tables as DataFrames with real dtypes."""
+    import perfxl
 
-    result = read([str(DATA_2023)])
-    tables = frames(result.projects, result.findings, load_profile("2015"))
+    tables = perfxl.read([str(DATA_2023)]).frames()
     assert list(tables) == ["项目汇总", "指标明细", "资金汇总", "校验问题"]
-    assert len(tables["指标明细"]) == 64
-    assert sum(tables["项目汇总"]["年度金额"]) == Decimal("578.83")
-    assert tables["资金汇总"]["项目数"].tolist() == [8, 8]
+    projects, indicators, rollups, findings = tables.values()
+    assert list(projects.columns) == PROJECT_COLUMNS and len(projects) == 8
+    assert {str(projects[c].dtype) for c in AMOUNT_COLUMNS} == {"float64"}
+    assert {str(projects[c].dtype) for c in COUNT_COLUMNS} == {"Int64"}
+    assert round(projects["年度金额"].sum(), 2) == 578.83
+    assert projects["实施期其他资金"].isna().sum() == 8  # blank stays blank, not 0
+    assert projects["错误数"].sum() == 1 and projects["指标总数"].sum() == 64
+    assert len(indicators) == 64 and str(indicators["一级指标"].dtype) == "category"
+    assert sorted(indicators["一级指标"].cat.categories) == ["产出指标", "效益指标", "满意度指标"]
+    assert str(indicators["数值"].dtype) == "float64" and indicators["数值"].max() == 34000
+    assert rollups["项目数"].tolist() == [8, 8] and str(rollups["项目数"].dtype) == "Int64"
+    assert rollups["占比"].tolist() == [1.0, 1.0]
+    assert str(findings["级别"].dtype) == "category" and findings["级别"].cat.ordered
+    assert findings["级别"].value_counts().to_dict() == {"错误": 1, "警告": 9, "提示": 24}
+    assert str(findings["项目序号"].dtype) == "Int64"
+    error = findings[findings["级别"] == "错误"].iloc[0]
+    assert projects.loc[projects["序号"] == error["项目序号"], "项目名称"].item() == "质量发展专项经费"
 
 
 def test_the_collector_is_paused_only_while_consolidating(tmp_path):

@@ -261,8 +261,8 @@ def test_framework_chosen_per_form_and_shown(tmp_path):
 
     wb = openpyxl.load_workbook(out.written)
     projects, details = wb["项目汇总"], wb["指标明细"]
-    assert [c.value for c in projects[3]][7] == "指标体系"
-    assert [projects.cell(r, 8).value for r in (4, 5)] == ["2021", "2015"]
+    assert [c.value for c in projects[3]][8] == "指标体系"  # after 年度, 项目属性, 项目类别
+    assert [projects.cell(r, 9).value for r in (4, 5)] == ["2021", "2015"]
     assert [c.value for c in details[3]][2] == "指标体系"
     assert [details.cell(r, 3).value for r in range(4, 11)] == ["2021"] * 4 + ["2015"] * 3
     about = {row[0].value: row[1].value for row in wb["说明"].iter_rows(min_row=3, max_col=2) if row[0].value}
@@ -272,7 +272,10 @@ def test_framework_chosen_per_form_and_shown(tmp_path):
 def test_the_templates_framework_holds_without_a_cost_row(tmp_path):
     from perfxl.template import write_template
 
-    path = write_template(tmp_path / "t.xlsx", profile="2021", year=2024, department="某局")
+    from perfxl.model import Project
+
+    # Only a name filled in: a form with nothing at all filled in would be skipped as blank.
+    path = write_template(tmp_path / "t.xlsx", profile="2021", year=2024, projects=[Project(name="道路养护")])
     result = read([str(path)])
     assert {p.framework for p in result.projects} == {"2021"}
 
