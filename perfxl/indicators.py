@@ -113,8 +113,8 @@ def combined_value(val: object, op_cell: object, unit_cell: object) -> tuple[str
     text = value_text(val)
     op, direction = operator_of(op_cell) or ("", "")
     unit = value_text(unit_cell)
-    if unit in ("/", "-", "—", "无"):
-        unit = ""
+    if unit in ("/", "-", "—", "无") or isinstance(unit_cell, (int, float)) or unit.replace(".", "").isdigit():
+        unit = ""  # a number in the unit column is no unit (a date serial repeated there, a stray figure)
     if text and unit and text[-1].isdigit():
         text += unit
     if text and op and (text[0].isdigit() or text[0] == "."):

@@ -93,6 +93,14 @@ def read_list(grid: Grid, profile: Profile, tokens, first: int, header: int, aut
                 elif code:
                     project.codes[kind] = code
             setattr(project, "name" if kind == "dept_name" else kind, text)
+    for previous, project in zip(projects, projects[1:]):
+        # 单位 cells are merged down over all of a unit's projects: blank under the merge means the same unit.
+        for kind in ("department", "unit"):
+            if kind in fields and not getattr(project, kind) and getattr(previous, kind):
+                setattr(project, kind, getattr(previous, kind))
+                project.cells[kind] = previous.cells[kind]
+                if kind in previous.codes:
+                    project.codes[kind] = previous.codes[kind]
     for project, project_rows in zip(projects, rows):
         add_indicators(grid, profile, columns, project_rows, project, auto)
         project.absent = {key for key in REQUIRED_LABELS[project.kind] if _COLUMN_OF[key] not in fields}
