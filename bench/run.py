@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 OUT = HERE / "out"
 PAGE = os.sysconf("SC_PAGE_SIZE")
 TICK = os.sysconf("SC_CLK_TCK")
@@ -95,6 +96,9 @@ def main() -> None:
                         help="leave out the naive baseline above this many forms (it takes minutes)")
     args = parser.parse_args()
     py = sys.executable
+    # Time this checkout's perfxl, not whichever one is installed (an editable install of another worktree).
+    sys.path.insert(0, str(ROOT))
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     print(f"machine: {os.cpu_count()} cores, {os.uname().machine}, Python {sys.version.split()[0]}, "
           f"load average {os.getloadavg()[0]:.1f} before the run")
     from perfxl import tablesheet
@@ -107,6 +111,7 @@ def main() -> None:
     # machine with PYTHONDONTWRITEBYTECODE set does not time perfxl compiling its sources each run.
     import perfxl
 
+    print(f"perfxl from {Path(perfxl.__file__).parent}")
     subprocess.run([py, "-m", "compileall", "-q", str(Path(perfxl.__file__).parent)], check=True)
     if os.environ.get("PYTHONDONTWRITEBYTECODE"):
         print("note: PYTHONDONTWRITEBYTECODE is set here; perfxl's bytecode was compiled once before timing")
