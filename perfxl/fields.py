@@ -49,6 +49,18 @@ def split_code(text: str) -> tuple[str, str]:
     return "", text
 
 
+def set_text_field(project, kind: str, text: str) -> None:
+    """Put a field's text on the project; a budget code before (or after) a name moves to
+    ``project.code`` / ``project.codes`` so that the plain name groups in the rollups."""
+    if kind in CODED_FIELDS:
+        code, text = split_code(text)
+        if code and kind == "name":
+            project.code = code
+        elif code:
+            project.codes[kind] = code
+    setattr(project, kind, text)
+
+
 def is_amount(value: object) -> bool:
     """The cell holds an amount (a number, or text that reads as one)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):

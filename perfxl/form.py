@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .fields import (CODED_FIELDS, FIELD_KINDS, FUND_KINDS, REQUIRED_LABELS, TEXT_FIELDS, UNIT_IN_TEXT, UNIT_SUFFIX,
-                     WHOLE_DEPARTMENT, YEAR, blank, is_amount, parse_amount, split_code)
+from .fields import (FIELD_KINDS, FUND_KINDS, REQUIRED_LABELS, TEXT_FIELDS, UNIT_IN_TEXT, UNIT_SUFFIX,
+                     WHOLE_DEPARTMENT, YEAR, blank, is_amount, parse_amount, set_text_field, split_code)
 from .grid import Grid
 from .indicators import read_table
 from .listing import read_list
@@ -191,14 +191,7 @@ class _Reader:
                     continue
                 value, vc = (inline, c) if inline else self.next_value(r, c)
                 if not getattr(project, kind):
-                    text = value_text(value)
-                    if kind in CODED_FIELDS:
-                        code, text = split_code(text)
-                        if code and kind == "name":
-                            project.code = code
-                        elif code:
-                            project.codes[kind] = code
-                    setattr(project, kind, text)
+                    set_text_field(project, kind, value_text(value))
                     project.cells[kind] = grid.address(r, vc)
             elif kind in FUND_KINDS or kind == "funds":
                 if m := UNIT_SUFFIX.search(label_key(v)):

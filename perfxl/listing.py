@@ -8,8 +8,8 @@ sheet's 金额单位 line (元 → 万元).
 
 from __future__ import annotations
 
-from .fields import (CODED_FIELDS, REQUIRED_LABELS, TEXT_FIELDS, UNIT_IN_TEXT, UNIT_SUFFIX, YEAR, parse_amount,
-                     split_code)
+from .fields import (REQUIRED_LABELS, TEXT_FIELDS, UNIT_IN_TEXT, UNIT_SUFFIX, YEAR, parse_amount,
+                     set_text_field)
 from .grid import Grid
 from .indicators import add_indicators, header_columns
 from .model import Project
@@ -85,14 +85,7 @@ def read_list(grid: Grid, profile: Profile, tokens, first: int, header: int, aut
                 setattr(getattr(project, side), slot, amount)
                 project.cells[f"{side}.{slot}"] = project.cells.pop(kind)
                 continue
-            text = value_text(value)
-            if kind in CODED_FIELDS:
-                code, text = split_code(text)
-                if code and kind == "name":
-                    project.code = code
-                elif code:
-                    project.codes[kind] = code
-            setattr(project, "name" if kind == "dept_name" else kind, text)
+            set_text_field(project, "name" if kind == "dept_name" else kind, value_text(value))
     for previous, project in zip(projects, projects[1:]):
         # 单位 cells are merged down over all of a unit's projects: blank under the merge means the same unit.
         for kind in ("department", "unit"):
