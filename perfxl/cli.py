@@ -265,6 +265,8 @@ class Progress:
         self.count, self.total = 0, None
 
     def __call__(self, item=None) -> None:
+        if _signal_received:  # an interrupt that Python dropped inside a callback: end the run now
+            raise KeyboardInterrupt
         if isinstance(item, int):
             self.total = item
             return
@@ -297,9 +299,16 @@ def json_text(data) -> str:
 
 
 def _terminate(signum, frame) -> None:
-    """SIGTERM, SIGHUP: end like Ctrl-C (temp files removed, workers stopped); a second one waits."""
-    for sig in TERMINATING:
-        signal.signal(sig, signal.SIG_IGN)
+    """Ctrl-C, SIGTERM, SIGHUP: noted, then raised as KeyboardInterrupt, so the run ends the way
+    Ctrl-C ends it (temp files removed, workers stopped); a second SIGTERM/SIGHUP waits.
+
+    Python drops an exception raised while it runs certain callbacks (an import lock's, a
+    weakref's: “Exception ignored in …”), and the run would go on; Progress raises it again
+    from the note at the next file.
+    """
+    if signum != signal.SIGINT:
+        for sig in TERMINATING:
+            signal.signal(sig, signal.SIG_IGN)
     _signal_received.append(signum)
     raise KeyboardInterrupt
 
@@ -662,7 +671,7 @@ def entry() -> None:
     import gc
 
     gc.disable()
-    for sig in TERMINATING:
+    for sig in (signal.SIGINT, *TERMINATING):
         signal.signal(sig, _terminate)
     try:
         main(prog_name="perfxl")

@@ -188,9 +188,21 @@ def _signals_held():
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
-    """Kill the pool's workers (the executor has no public way; a reading worker cannot be asked)."""
+    """Kill the pool's workers (the executor has no public way; a reading worker cannot be asked).
+
+    A worker killed while sending its results leaves half a message in the result pipe, and the
+    pool's manager thread would wait for the rest forever (so would shutdown, and the process at
+    exit). This process's copy of the pipe's writing end is closed too: once the workers are
+    gone the reader sees the end of the pipe, and the manager thread gives up as on a broken pool.
+    """
     for process in list((getattr(pool, "_processes", None) or {}).values()):
         try:
             process.kill()
         except (OSError, ValueError, AttributeError):
+            pass
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        try:
+            writer.close()
+        except OSError:
             pass

@@ -550,3 +550,17 @@ def test_many_copies_of_one_project_cost_linear_memory():
     assert findings[0].message == ("项目“重复项目”（某单位）重复出现，另见 f1.xlsx!Sheet1；f2.xlsx!Sheet1；f3.xlsx!Sheet1；"
                                    "f4.xlsx!Sheet1；f5.xlsx!Sheet1 等 2999 处：请删除重复的一份")
     assert max(len(f.message) for f in findings) < 200
+
+
+def test_an_interrupt_python_dropped_in_a_callback_still_ends_the_run(tmp_path, monkeypatch):
+    """Ctrl-C landing while Python runs an import-lock or weakref callback is printed as “Exception
+    ignored” and dropped; the note the handler left makes the next progress call end the run."""
+    from click.testing import CliRunner
+
+    from perfxl import cli
+
+    monkeypatch.setattr(cli, "_signal_received", [signal.SIGINT])
+    result = CliRunner().invoke(cli.main, ["consolidate", str(DATA_2023), "-o", str(tmp_path / "s.xlsx"), "-q"])
+    assert result.exit_code == 130
+    assert "已中断" in result.output
+    assert not (tmp_path / "s.xlsx").exists()
