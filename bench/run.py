@@ -140,7 +140,7 @@ def run(args, py: str, folders: dict[int, Path]) -> None:
         out = OUT / f"summary-{n}.xlsx"
         commands = {
             "floor": [py, str(HERE / "baselines.py"), "floor", str(folder), str(OUT / f"floor-{n}.xlsx")],
-            "consolidate": [py, "-m", "perfxl", "consolidate", str(folder), "-o", str(out), "-q"],
+            "consolidate": [py, "-m", "perfxl", "consolidate", str(folder), "-o", str(out), "-q", "--force"],
             "validate": [py, "-m", "perfxl", "validate", str(folder), "--format", "json"],
         }
         if n <= args.skip_naive_above:
