@@ -21,6 +21,7 @@ from pathlib import Path
 from .errors import describe_os_error
 from .findings import finding
 from .model import Finding, column_number
+from .output import file_id
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -114,14 +115,6 @@ def sniff(head: bytes) -> str:
     return "other"
 
 
-def _identity(path) -> tuple[int, int] | None:
-    try:
-        st = os.stat(path)
-    except (OSError, ValueError):
-        return None
-    return st.st_dev, st.st_ino
-
-
 def collect(paths, exclude=()) -> Inputs:
     """Expand folders (recursively, in sorted order); skip scratch files silently.
 
@@ -131,11 +124,11 @@ def collect(paths, exclude=()) -> Inputs:
     be searched (no permission, name too long, a loop) is a finding, never a silent gap.
     """
     out = Inputs()
-    excluded = {i for i in map(_identity, exclude) if i}
+    excluded = {i for i in map(file_id, exclude) if i}
     seen_dirs: set[tuple[int, int]] = set()
 
     def add(path: Path, explicit: bool):
-        ident = _identity(path)
+        ident = file_id(path)
         if ident is not None and (ident in out.ids or ident in excluded):
             return
         if explicit:  # named by the user: read_file says what it is, even if no spreadsheet
@@ -152,7 +145,7 @@ def collect(paths, exclude=()) -> Inputs:
         out.files.append(path)  # one that cannot be looked at (name too long …): read_file says why
 
     def walk(folder: Path):
-        ident = _identity(folder)
+        ident = file_id(folder)
         if ident in seen_dirs:
             out.problems.append(finding("folder-loop", file=str(folder)))
             return
