@@ -19,6 +19,7 @@ import datetime as dt
 import io
 import math
 from collections import Counter
+from operator import itemgetter
 from decimal import Decimal
 from pathlib import Path
 
@@ -171,25 +172,21 @@ LINE_PT = 13.5  # one line of 宋体 10
 def _fit_rows(ws, rows: list[list], widths: list[float], wrapped: list[int]) -> None:
     """Heights for rows whose wrapped text takes several lines: LibreOffice keeps a row without a
     height at one line (the text then overlaps), Excel and WPS would fit it themselves. A full-width
-    character takes about 1.8 width units, a half-width one 0.9."""
-    per_line = {i: (widths[i] + 0.5) / 0.9 for i in wrapped}  # GBK bytes (2 a Chinese character) a line holds
-    cache: dict[tuple[int, str], int] = {}
-    heights: dict[int, float] = {}
-    for r, row in enumerate(rows):
-        lines = 1
-        for i in wrapped:
-            text = row[i]
-            if text:
-                n = cache.get((i, text))
-                if n is None:
-                    n = cache[(i, text)] = sum(math.ceil(len(part.encode("gbk", "replace")) / per_line[i]) or 1
-                                               for part in str(text).split("\n"))
-                if n > lines:
-                    lines = n
-        if lines > 1:
-            heights[FIRST + r] = LINE_PT * lines + 2
-    for r, height in heights.items():
-        ws.set_row(r, height)
+    character takes about 1.8 width units, a half-width one 0.9.
+
+    Column by column: each distinct text is measured once, then a row's lines are the most of its
+    columns' (C-level map and zip over the rows instead of a loop over every cell).
+    """
+    counts = []
+    for i in wrapped:
+        column = list(map(itemgetter(i), rows))
+        per_line = (widths[i] + 0.5) / 0.9  # GBK bytes (2 a Chinese character) a line holds
+        lines = {text: sum(math.ceil(len(part.encode("gbk", "replace")) / per_line) or 1
+                           for part in str(text).split("\n")) if text else 1
+                 for text in set(column)}
+        counts.append(map(lines.__getitem__, column))
+    heights = {FIRST + r: LINE_PT * n + 2 for r, n in enumerate(map(max, zip(*counts))) if n > 1} if counts else {}
+    ws.set_heights(heights)
 
 
 def _write_rows(ws, book: "_Book", rows: list[list], formats: dict[int, object], width: int) -> None:

@@ -20,11 +20,16 @@ default, on the fast path only.
 
 from __future__ import annotations
 
+import io
+from bisect import bisect_left
 import re
 import sys
 import zipfile
 from decimal import Decimal
+from functools import partial
+from itertools import chain, repeat, zip_longest
 from math import isfinite
+from operator import is_not
 
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
@@ -33,7 +38,7 @@ from xlsxwriter.worksheet import Worksheet
 
 FAST = xlsxwriter.__version__.split(".")[:2] == ["3", "3"]  # checked against 3.3.0 and 3.3.1
 if FAST:
-    from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple
+    from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple, RowInfo
 
 # What xlsxwriter's _prepare_formula rewrites to _xlfn. names. A formula calling none of them
 # (the name before each "(", plus their odd "\SINGLE(" pattern) comes out of it unchanged.
@@ -84,12 +89,38 @@ class TableWorkbook(Workbook):
             module.ZipFile = zipfile.ZipFile
 
 
+class _Table:
+    """A table stored by write_table: its rows (kept, not copied) and what rendering them needs."""
+
+    __slots__ = ("first", "rows", "width", "formats", "strings", "cleaned", "spans")
+
+    def __init__(self, first: int, rows: list, width: int, formats: dict, strings: dict, cleaned: dict, spans: dict):
+        self.first, self.rows, self.width, self.formats = first, rows, width, formats
+        self.strings = strings  # the workbook's text → index (xlsxwriter swaps in an empty dict at close)
+        self.cleaned = cleaned  # text as given → its shared-string index, for texts ``clean`` changed
+        self.spans = spans  # block of 16 rows → [first, last] column used
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1
+
+
+CHUNK = 2048  # rows rendered at a time: the sheet's XML streams out instead of being held whole
+_PLAIN = frozenset({str, int, float, Decimal, type(None)})  # what the column-wise code takes
+_TEXT = frozenset({str, type(None)})
+_INT = frozenset({int})
+_BLANK = frozenset({None, ""})
+_PRESENT = partial(is_not, None)
+_EXACT = 10 ** 16  # whole numbers below this print the same with str() as with "%.16G"
+_ROW = "\x00"  # stands for the row number in a rendered cell; replaced once per row, never in XML
+
+
 class TableSheet(Worksheet):
     """A Worksheet with ``write_table``; everything else is xlsxwriter's."""
 
     def __init__(self):
         super().__init__()
-        self._rendered: dict[int, tuple[str, int, int]] = {}  # row → (its <c> elements, first, last column)
+        self._tables: list[_Table] = []
 
     def write_table(self, first_row: int, rows, formats: dict | None = None, clean=None, limit: int = 32767) -> None:
         """Store ``rows`` from ``first_row`` down, column 0 on: text as shared strings, numbers as numbers.
@@ -98,8 +129,9 @@ class TableSheet(Worksheet):
         its cell format; text that is longer than ``limit`` or not printable goes through ``clean``
         (which must make it fit). Same cells as ``write_row`` for each row, without its per-cell cost.
 
-        Rows without formats (and without column formats on the sheet) are rendered to XML here
-        and then final: formatting them or writing into them afterwards raises at close.
+        The rows are kept (not copied) and rendered when the workbook is closed, a few thousand at a
+        time: do not change them afterwards. Nor may their rows take a cell, a row format or a column
+        format afterwards: closing raises instead of losing it.
         """
         rows = rows if isinstance(rows, list) else list(rows)
         width = max(map(len, rows), default=0)
@@ -107,60 +139,107 @@ class TableSheet(Worksheet):
             raise ValueError(f"write_table: {len(rows)} rows from row {first_row} do not fit in the worksheet")
         if not FAST:
             return self._write_table_slowly(first_row, rows, formats or {}, clean, limit)
-        targets = range(first_row, first_row + len(rows))
-        taken = [r for r, cells in self.table.items() if cells] + list(self._rendered)  # rows written before
-        if (formats or self.constant_memory or any(i.column_format is not None for i in self.col_info.values())
-                or any(r in targets for r in taken)):
+        last = first_row + len(rows) - 1
+        if (self.constant_memory or any(i.column_format is not None for i in self.col_info.values())
+                or any(first_row <= r <= last for r, cells in self.table.items() if cells)
+                or any(t.first <= last and first_row <= t.last for t in self._tables)):
             return self._store_cells(first_row, rows, formats, clean, limit)
-        return self._render_rows(first_row, rows, width, clean, limit)
+        taken = self._take(first_row, rows, clean, limit)
+        if taken is None:  # a value the column-wise code does not take: the cell loop says what is wrong
+            return self._store_cells(first_row, rows, formats, clean, limit)
+        count, spans, low_row, high_row, cleaned = taken
+        self._count_strings(count)
+        if low_row is not None:
+            low = min(lo for lo, _ in spans.values())
+            high = max(hi for _, hi in spans.values())
+            self._check_table_dimensions(low_row, low, high_row, high)
+        self._tables.append(_Table(first_row, rows, width, dict(formats or {}), self.str_table.string_table, cleaned,
+                                   spans))
 
-    def _render_rows(self, first_row: int, rows: list, width: int, clean, limit: int) -> None:
-        """Unformatted rows straight to their <c> elements, as _write_rows would write the cells."""
-        tails: dict[str, str] = {}  # text as given → the rest of its <c> element, after the reference
-        shared_count = 0
-        rendered = self._rendered
-        letters = [xl_col_to_name(c) for c in range(width)]
-        low_col, high_col, low_row, high_row = None, None, None, None
-        for r, row in enumerate(rows, first_row):
-            number = r + 1
-            parts = []
-            first = last = None
-            for c, v in enumerate(row):
-                cls = v.__class__
-                if cls is str:
-                    tail = tails.get(v)
-                    if tail is None:
-                        if not v:
-                            continue
-                        tail = tails[v] = f'" t="s"><v>{self._text_index(v, clean, limit)}</v></c>'
-                    shared_count += 1
-                    parts.append(f'<c r="{letters[c]}{number}{tail}')
-                elif v is None:
-                    continue
-                elif cls is int or cls is float or cls is Decimal:
-                    if cls is not int:
-                        v = _excel_number(v, r, c)
-                    parts.append(f'<c r="{letters[c]}{number}"><v>{v:.16G}</v></c>')
+    def set_heights(self, heights: dict[int, float]) -> None:
+        """``set_row(row, height)`` for each row given, in one go: the summary sets tens of thousands."""
+        pixels = {row: int(height * 4.0 / 3.0 + 0.5) for row, height in heights.items() if height is not None}
+        if not FAST or not heights or len(pixels) < len(heights) or not all(pixels.values()):
+            for row, height in heights.items():  # a height of None or 0 px resets or hides: set_row's own code
+                self.set_row(row, height)
+            return
+        low_col = self.dim_colmin if self.dim_colmin is not None else 0
+        if self._check_dimensions(min(pixels), low_col) or self._check_dimensions(max(pixels), low_col):
+            raise ValueError("set_heights: a row is outside the worksheet")
+        for row, height in pixels.items():  # what set_row_pixels stores for a height alone
+            self.row_info[row] = RowInfo(height)
+            self.row_sizes[row] = [height, False]
+
+    def _take(self, first_row: int, rows: list, clean, limit: int):
+        """Check the rows column by column and note what the sheet needs before they are written: each new
+        text's shared-string index (in write_row's order, row by row), the number of text cells, each block
+        of 16 rows' columns, the first and last row with a cell. None, with the strings table as it was,
+        if a value is no text or finite number (the cell loop then raises as it should)."""
+        strings = self.str_table.string_table
+        size = len(strings)
+        count, spans, low_row, high_row = 0, {}, None, None
+        cleaned: dict[str, int] = {}  # text as given → its index, for texts ``clean`` changed
+        checked: set[str] = set()
+        try:
+            for start in range(0, len(rows), CHUNK):
+                part = rows[start:start + CHUNK]
+                base = first_row + start
+                full, partial, texts = [], [], []  # columns with a value in every row, in some; with new text
+                for c, column in enumerate(zip_longest(*part)):
+                    kinds = set(map(type, column))
+                    if not kinds <= _PLAIN:
+                        raise TypeError(c)
+                    if (float in kinds or Decimal in kinds) and not all(map(isfinite, filter(_PRESENT, column))):
+                        raise TypeError(c)
+                    empty = column.count(None) if type(None) in kinds else 0
+                    if str in kinds:
+                        distinct = set(column)
+                        if "" in distinct:
+                            empty += column.count("")
+                        count += len(column) - empty if kinds <= _TEXT else sum(1 for v in column if v.__class__ is str and v)
+                        if not distinct.difference(checked).issubset(_BLANK):
+                            texts.append(column)
+                    if empty == 0:
+                        full.append((c, column))
+                    elif empty < len(column):
+                        partial.append((c, column))
+                # First occurrences row by row, in the columns with new text: the order write_row indexes them in.
+                for v in dict.fromkeys(chain.from_iterable(zip(*texts))) if texts else ():
+                    if v.__class__ is not str or not v or v in checked:
+                        continue
+                    checked.add(v)
+                    if clean is not None and (len(v) > limit // 2 or not v.isprintable()):
+                        cleaned[v] = self._text_index(v, clean, limit)
+                    elif v not in strings:
+                        strings[v] = len(strings)
+                # Spans: the columns present in every row bound each block; others count only outside them.
+                low, high = (full[0][0], full[-1][0]) if full else (None, None)
+                outside = {c: {(base + i) >> 4 for i, v in enumerate(column) if v is not None and v != ""}
+                           for c, column in partial if low is None or not low < c < high}
+                for b in range(base >> 4, ((base + len(part) - 1) >> 4) + 1):
+                    used = [c for c, blocks in outside.items() if b in blocks] + ([low, high] if full else [])
+                    if used:
+                        span = spans.get(b)
+                        lo, hi = min(used), max(used)
+                        spans[b] = [lo, hi] if span is None else [min(span[0], lo), max(span[1], hi)]
+                if full:
+                    filled = range(base, base + len(part))
                 else:
-                    raise TypeError(f"write_table: unsupported value {v!r} in row {r}, column {c}")
-                if first is None:
-                    first = c
-                last = c
-            if parts:
-                rendered[r] = ("".join(parts), first, last)
-                low_col = first if low_col is None else min(low_col, first)
-                high_col = last if high_col is None else max(high_col, last)
-                low_row = r if low_row is None else low_row
-                high_row = r
-        self._count_strings(shared_count)
-        self._check_table_dimensions(low_row, low_col, high_row, high_col)
+                    filled = [base + i for i, row in enumerate(part) if any(v is not None and v != "" for v in row)]
+                if filled:
+                    low_row = filled[0] if low_row is None else low_row
+                    high_row = filled[-1]
+        except (TypeError, ValueError, OverflowError):  # no text or finite number (isfinite raises on some)
+            while len(strings) > size:
+                strings.popitem()
+            return None
+        return count, spans, low_row, high_row, cleaned
 
     def _store_cells(self, first_row: int, rows: list, formats, clean, limit: int) -> None:
-        """Rows with formats: xlsxwriter's cell tuples, serialized by _write_rows.
+        """The table as xlsxwriter's cell tuples, merged into rows written before, serialized by _write_rows.
 
-        The type dispatch is _render_rows's, written out again on purpose: a shared helper would
-        cost a function call per cell in the loop this class exists to make fast. The rules behind
-        it are shared: _text_index (once per distinct text) and _excel_number.
+        For what a stored table cannot be: rows that hold cells already, a sheet with column formats
+        or constant_memory, a value that is no text or finite number (raised here, cell by cell).
         """
         indexes: dict[str, int] = {}  # text as given → its shared-string index
         shared_count = 0
@@ -257,13 +336,13 @@ class TableSheet(Worksheet):
         if not FAST:
             return super()._calculate_spans()
         spans: dict[int, list[int]] = {}
-        extents = [(r, min(cells), max(cells)) for r, cells in self.table.items() if cells]
-        extents += [(r, low, high) for r, (_, low, high) in self._rendered.items()]
-        extents += [(r, min(cols), max(cols)) for r, cols in self.comments.items() if cols]
-        for row_num, low, high in extents:
-            span = spans.get(row_num // 16)
+        extents = [(r >> 4, min(cells), max(cells)) for r, cells in self.table.items() if cells]
+        extents += [(r >> 4, min(cols), max(cols)) for r, cols in self.comments.items() if cols]
+        extents += [(b, low, high) for t in self._tables for b, (low, high) in t.spans.items()]
+        for block, low, high in extents:
+            span = spans.get(block)
             if span is None:
-                spans[row_num // 16] = [low, high]
+                spans[block] = [low, high]
             else:
                 span[0], span[1] = min(span[0], low), max(span[1], high)
         self.row_spans = {i: f"{low + 1}:{high + 1}" for i, (low, high) in spans.items()}
@@ -271,6 +350,7 @@ class TableSheet(Worksheet):
     def _write_rows(self) -> None:
         if not FAST or self.constant_memory or self.dim_rowmin is None:
             return super()._write_rows()
+        self._check_tables()
         self._calculate_spans()
         table, row_info, comments, spans = self.table, self.row_info, self.comments, self.row_spans
         letters = [xl_col_to_name(c) for c in range(self.dim_colmax + 1)]
@@ -278,33 +358,33 @@ class TableSheet(Worksheet):
                      for c, info in self.col_info.items() if info.column_format is not None}
         xf: dict[int, str] = {}
         write = self.fh.write
-        rendered = self._rendered
-        if rendered and column_xf:
-            raise ValueError("TableSheet: set_column() with a format after write_table(); set it before")
         # A row without row_info has a bare <row r spans> tag, unless the sheet's default height
         # or Excel 2010 attributes apply to every row (then xlsxwriter's _write_row writes it).
         bare_rows = self.default_row_height == self.original_row_height and self.excel_version != 2010
-        for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
+        # A table is written when the loop reaches its first row (or the sheet's, if rows above are empty).
+        starts = {max(t.first, self.dim_rowmin): t for t in self._tables if t.last >= self.dim_rowmin}
+        row_num = self.dim_rowmin
+        while row_num <= self.dim_rowmax:
+            stored = starts.get(row_num)
+            if stored is not None:
+                self._write_table_rows(stored, row_num, letters, bare_rows)
+                row_num = stored.last + 1
+                continue
             cells = table.get(row_num)
             info = row_info.get(row_num)
-            done = rendered.get(row_num)
-            if done is not None:
-                if cells or (info is not None and info.row_format):
-                    raise ValueError(f"TableSheet: row {row_num + 1} was written by write_table() and changed afterwards")
-                self._start_row(row_num, spans, info, bare_rows)
-                write(done[0] + "</row>")
-                continue
+            row_num += 1
+            r = row_num - 1
             if not cells:
-                if info is not None or row_num in comments:
-                    self._write_empty_row(row_num, spans.get(row_num // 16), info)
+                if info is not None or r in comments:
+                    self._write_empty_row(r, spans.get(r >> 4), info)
                 continue
-            self._start_row(row_num, spans, info, bare_rows)
+            self._start_row(r, spans, info, bare_rows)
             if info is not None and info.row_format:  # cells without a format take the row's: rare, leave to xlsxwriter
                 for col in sorted(cells):
-                    self._write_cell(row_num, col, cells[col])
+                    self._write_cell(r, col, cells[col])
                 write("</row>")
                 continue
-            number = row_num + 1
+            number = r + 1
             out = []
             for col in sorted(cells):
                 cell = cells[col]
@@ -324,9 +404,117 @@ class TableSheet(Worksheet):
                 else:
                     write("".join(out))
                     out.clear()
-                    self._write_cell(row_num, col, cell)
+                    self._write_cell(r, col, cell)
             out.append("</row>")
             write("".join(out))
+
+    def _check_tables(self) -> None:
+        """A stored table's rows are its own: a cell, a row format or a column format added afterwards raises."""
+        if not self._tables:
+            return
+        if any(i.column_format is not None for i in self.col_info.values()):
+            raise ValueError("TableSheet: set_column() with a format after write_table(); set it before")
+        changed = [r for r, cells in self.table.items() if cells]
+        changed += [r for r, info in self.row_info.items() if info.row_format]
+        for t in self._tables:
+            for r in changed:
+                if t.first <= r <= t.last:
+                    raise ValueError(f"TableSheet: row {r + 1} was written by write_table() and changed afterwards")
+
+    def _write_table_rows(self, t: _Table, begin: int, letters: list[str], bare: bool) -> None:
+        """A stored table as XML, CHUNK rows at a time and column by column: each column's cells become
+        strings with a placeholder for the row number, joined and numbered once per row. That is a few
+        C-level calls per cell where a loop over cells would run a dozen bytecodes each."""
+        styles = self._table_styles(t)
+        known: list[dict] = [{None: "", "": ""} for _ in range(t.width)]  # per column: value → its cell
+        row_info, comments, spans = self.row_info, self.comments, self.row_spans
+        tags: dict[tuple, str] = {}  # (span, row_info) → the <row> tag, after the </row> of the row before
+
+        def tag(span: str | None, info) -> str:
+            key = (span, None) if info is None else (span, info.height, info.hidden, info.level, info.collapsed)
+            text = tags.get(key)
+            if text is None:
+                text = tags[key] = f'</row><row r="{_ROW}"' + (
+                    (f' spans="{span}">' if span else ">") if info is None and bare else self._row_tag(span, info))
+            return text
+
+        with_info = sorted(r for r in row_info if t.first <= r <= t.last)  # rows with a height or the like
+        write = self.fh.write
+        end = min(t.last, self.dim_rowmax)
+        for start in range(begin, end + 1, CHUNK):
+            part = t.rows[start - t.first:min(end + 1, start + CHUNK) - t.first]
+            cells = []
+            for c, column in enumerate(zip_longest(*part)):
+                if len(known[c]) > 50_000:  # a column of mostly distinct values: keep the memory bounded
+                    known[c] = {None: "", "": ""}
+                cells += self._column_cells(column, f'<c r="{letters[c]}{_ROW}"{styles[c]}', known[c], t)
+            bodies = list(map("".join, zip(*cells)))
+            rows = range(start, start + len(part))
+            if "" in bodies:  # a row without cells: written only if it has row_info or a comment
+                for r, body in zip(rows, bodies):
+                    if body:
+                        head = tag(spans.get(r >> 4), row_info.get(r))[6:]
+                        write(head.replace(_ROW, str(r + 1)) + body.replace(_ROW, str(r + 1)) + "</row>")
+                    elif r in row_info or r in comments:
+                        self._write_empty_row(r, spans.get(r >> 4), row_info.get(r))
+                continue
+            # Each row's tag starts with the </row> of the row before: one string per row, numbered at once.
+            # A row's tag is its block of 16's unless it has row_info (a few rows, found by bisection).
+            plain = {b: tag(spans.get(b), None) for b in range(start >> 4, (rows[-1] >> 4) + 1)}
+            heads = [plain[r >> 4] for r in rows]
+            for r in with_info[bisect_left(with_info, start):bisect_left(with_info, rows[-1] + 1)]:
+                heads[r - start] = tag(spans.get(r >> 4), row_info[r])
+            numbered = map(str.replace, map(str.__add__, heads, bodies), repeat(_ROW), map(str, range(start + 1, start + len(part) + 1)))
+            write("".join(numbered)[6:] + "</row>")
+
+    @staticmethod
+    def _column_cells(column: tuple, head: str, known: dict, t: _Table) -> list:
+        """A column's cells (with the row number left as _ROW) as iterables for zip: a text's cell is made
+        once and looked up after; whole numbers are str()'d in C; other numbers are cached but for
+        zeros, since 0 and -0.0 are one key and print apart."""
+        kinds = set(map(type, column))
+        if kinds <= _TEXT:
+            for v in set(column).difference(known):
+                known[v] = f'{head} t="s"><v>{t.cleaned.get(v, t.strings.get(v))}</v></c>'
+            return [list(map(known.__getitem__, column))]
+        if kinds == _INT and -_EXACT < min(column) and max(column) < _EXACT:  # str(v) is then what .16G prints
+            return [repeat(f"{head}><v>"), map(str, column), repeat("</v></c>")]
+        if str not in kinds:
+            for v in set(column).difference(known):
+                if v != 0:
+                    known[v] = f"{head}><v>{v if v.__class__ is int else float(v):.16G}</v></c>"
+            out = list(map(known.get, column))
+            if None in out:
+                out = [x if x is not None else f"{head}><v>{v if v.__class__ is int else float(v):.16G}</v></c>"
+                       for x, v in zip(out, column)]
+            return [out]
+        return [[(f'{head} t="s"><v>{t.cleaned.get(v, t.strings.get(v))}</v></c>' if v.__class__ is str else  # rare
+                  f"{head}><v>{v if v.__class__ is int else float(v):.16G}</v></c>") if v is not None and v != "" else ""
+                 for v in column]]
+
+    def _table_styles(self, t: _Table) -> list[str]:
+        """Each column's s="…" attribute. xlsxwriter numbers a format when a cell first uses it, so the
+        formats are numbered here in the order of the cells that first use them (row by row)."""
+        first_use = []
+        for c, fmt in t.formats.items():
+            if fmt is None or c >= t.width:
+                continue
+            used = next((i for i, row in enumerate(t.rows) if c < len(row) and row[c] is not None and row[c] != ""), None)
+            if used is not None:
+                first_use.append((used, c, fmt))
+        styles = [""] * t.width
+        for _, c, fmt in sorted(first_use, key=lambda u: u[:2]):
+            styles[c] = f' s="{fmt._get_xf_index()}"'
+        return styles
+
+    def _row_tag(self, span: str | None, info) -> str:
+        """What xlsxwriter's _write_row writes after r="…" for a row of this span and row_info."""
+        fh, self.fh = self.fh, io.StringIO()
+        try:
+            self._write_row(0, span, info)
+            return self.fh.getvalue()[len('<row r="1"'):]
+        finally:
+            self.fh = fh
 
     def _start_row(self, row_num: int, spans: dict, info, bare: bool) -> None:
         span = spans.get(row_num // 16)
