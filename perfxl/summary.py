@@ -161,12 +161,20 @@ def _widths(columns: list[str], rows: list[list], cap: float = 40, floor: float 
     """Column widths that fit the header and the (first 300 rows of) data, Chinese text counted double."""
     out = {}
     for i, name in enumerate(columns):
-        widest = max([text_width(name)] + [text_width(r[i]) for r in rows[:300]])
+        shown = {str(v) for v in map(itemgetter(i), rows[:300]) if v is not None}  # each text measured once
+        widest = max([text_width(name)] + [text_width(v) for v in shown])
         out[name] = max(floor, min(cap, widest + 1.5))
     return out
 
 
 LINE_PT = 13.5  # one line of 宋体 10
+
+
+def _line_count(text: str, per_line: float) -> int:
+    """Lines a wrapped text takes in a column holding ``per_line`` GBK bytes a line; a line break starts one."""
+    if "\n" not in text:
+        return math.ceil(len(text.encode("gbk", "replace")) / per_line) or 1
+    return sum(math.ceil(len(part.encode("gbk", "replace")) / per_line) or 1 for part in text.split("\n"))
 
 
 def _fit_rows(ws, rows: list[list], widths: list[float], wrapped: list[int]) -> None:
@@ -181,9 +189,7 @@ def _fit_rows(ws, rows: list[list], widths: list[float], wrapped: list[int]) -> 
     for i in wrapped:
         column = list(map(itemgetter(i), rows))
         per_line = (widths[i] + 0.5) / 0.9  # GBK bytes (2 a Chinese character) a line holds
-        lines = {text: sum(math.ceil(len(part.encode("gbk", "replace")) / per_line) or 1
-                           for part in str(text).split("\n")) if text else 1
-                 for text in set(column)}
+        lines = {text: _line_count(str(text), per_line) if text else 1 for text in set(column)}
         counts.append(map(lines.__getitem__, column))
     heights = {FIRST + r: LINE_PT * n + 2 for r, n in enumerate(map(max, zip(*counts))) if n > 1} if counts else {}
     ws.set_heights(heights)

@@ -75,16 +75,21 @@ def project_rows(projects: list[Project], findings: list[Finding], profile: Prof
     for f in findings:
         if f.level in (ERROR, WARNING) and f.project_id:
             tally.setdefault(f.project_id, [0, 0])[0 if f.level == ERROR else 1] += 1
+    kinds: dict[tuple, tuple] = {}  # (framework, 一级, 二级) → what the indicator counts as: (role or None, cost?)
     rows = []
     for n, p in enumerate(projects, 1):
         errors, warnings = tally.get(p.id, [0, 0])
         counts = {"output": 0, "benefit": 0, "satisfaction": 0, "cost": 0}
-        prof = framework_profile(p.framework, profile)  # each project counted by its own framework
         for i in p.indicators:
-            role = prof.roles.get(i.level1)
-            if role in counts and role != "cost":
-                counts[role] += 1
-            if prof.is_cost(i.level1, i.level2):
+            key = (p.framework, i.level1, i.level2)
+            kind = kinds.get(key)
+            if kind is None:
+                prof = framework_profile(p.framework, profile)  # each project counted by its own framework
+                role = prof.roles.get(i.level1)
+                kind = kinds[key] = (role if role in counts and role != "cost" else None, prof.is_cost(i.level1, i.level2))
+            if kind[0]:
+                counts[kind[0]] += 1
+            if kind[1]:
                 counts["cost"] += 1
         rows.append([
             n, p.name, p.department, p.unit, p.period, p.year, p.attribute, p.category, p.framework,
