@@ -30,6 +30,30 @@ def is_summary(sheet_names) -> bool:
     return set(SUMMARY_SHEETS) <= set(sheet_names)
 
 
+# A table longer than a worksheet's 1,048,576 rows goes on in sheets named like 指标明细（二）, 指标明细（三）…
+_NUMERALS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """二 for 2, 十三 for 13, 二十一 for 21 (1 to 99), as a bureau numbers a table's continuations."""
+    tens, ones = divmod(n, 10)
+    return ((_NUMERALS[tens] if tens > 1 else "") + "十" if tens else "") + (_NUMERALS[ones] if ones else "")
+
+
+def continuation(sheet: str, n: int) -> str:
+    """The name of the ``n``-th sheet of a table (1: the sheet itself)."""
+    return sheet if n == 1 else f"{sheet}（{chinese_number(n)}）"
+
+
+def table_sheets(sheet: str, sheet_names) -> list[str]:
+    """The sheets holding ``sheet``'s table, in order: itself, then its continuations as long as they follow."""
+    names = set(sheet_names)
+    out = []
+    while continuation(sheet, len(out) + 1) in names:
+        out.append(continuation(sheet, len(out) + 1))
+    return out
+
+
 # The 自评 score summary (scoresummary.py) is not read back: its scores come from the 自评表 themselves.
 SCORE_SUMMARY_SHEETS = ("自评汇总", "得分差异")
 

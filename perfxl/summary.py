@@ -25,7 +25,7 @@ from pathlib import Path
 
 from . import __version__
 from .contract import (AMOUNT_COLUMNS, COUNT_COLUMNS, FINDING_COLUMNS, INDICATOR_COLUMNS, PROJECT_COLUMNS,
-                       ROLLUP_COLUMNS, ROLLUP_KEYS, UNFILLED)
+                       ROLLUP_COLUMNS, ROLLUP_KEYS, UNFILLED, continuation)
 from .model import ERROR, NOTICE, WARNING, Consolidation, Project, column_letter
 from .output import EXCEL_CELL_LIMIT, atomic_path, build_time, cell_text, mark
 from .profile import Profile, framework_profile
@@ -214,10 +214,10 @@ def write_summary(output: Path, tables: dict[str, tuple], result: Consolidation,
     with atomic_path(output) as tmp:
         book = _Book(tmp, created)
         _projects_sheet(book, title, p_rows)
-        _indicators_sheet(book, title, tables["指标明细"][1])
+        continued = _indicators_sheet(book, title, tables["指标明细"][1])
         _rollup_sheet(book, title, tables["资金汇总"][1], p_rows)
-        _findings_sheet(book, title, tables["校验问题"][1])
-        _about_sheet(book, result, profile, created)
+        continued += _findings_sheet(book, title, tables["校验问题"][1])
+        _about_sheet(book, result, profile, created, continued)
         book.wb.close()
 
 
@@ -265,18 +265,36 @@ def _projects_sheet(book: _Book, title: str, rows: list[list]) -> None:
 INDICATOR_PRINTED = INDICATOR_COLUMNS[:INDICATOR_COLUMNS.index("指标方向") + 1]  # not where it was read
 
 
-def _indicators_sheet(book: _Book, title: str, rows: list[list]) -> None:
+SHEET_ROWS = 1_048_576  # rows of a worksheet in Excel (and WPS, LibreOffice)
+
+
+def _sheet_parts(rows: list[list]) -> list[list[list]]:
+    """A table's rows as they fit on sheets below the title and header: one part unless a sheet is too short."""
+    per_sheet = SHEET_ROWS - FIRST
+    if len(rows) <= per_sheet:
+        return [rows]
+    return [rows[i:i + per_sheet] for i in range(0, len(rows), per_sheet)]
+
+
+def _indicators_sheet(book: _Book, title: str, rows: list[list]) -> list[str]:
     """The longest table (8 rows a project) stays on the fast unformatted path: its columns are wide
     enough for the usual texts (12 characters of 项目名称, 15 of 三级指标 and 年度指标值) without wrapping;
     a longer text is whole in its cell but cut at the column's edge on paper. Wrapping every cell would
-    double the time to write this sheet."""
+    double the time to write this sheet.
+
+    More rows than a sheet holds (about 130,000 projects) go on in 指标明细（二）, （三）…, each with the
+    title and header, 序号 counting on; returns the names of those further sheets."""
     widths = _widths(INDICATOR_COLUMNS, rows, cap=30)
     widths.update({"序号": 6, "单元格": 8, "符号": 5, "指标性质": 6, "指标方向": 6})
     widths["项目名称"] = min(widths["项目名称"], 24)
-    ws = book.sheet("指标明细", title, INDICATOR_COLUMNS, widths, unit_line="", printed=len(INDICATOR_PRINTED))
-    _write_rows(ws, book, rows, {}, len(INDICATOR_COLUMNS))
-    ws.autofilter(HEADER_ROW, 0, HEADER_ROW + max(1, len(rows)), len(INDICATOR_COLUMNS) - 1)
-    ws.print_area(0, 0, HEADER_ROW + max(1, len(rows)), len(INDICATOR_PRINTED) - 1)
+    parts = _sheet_parts(rows)
+    for n, part in enumerate(parts, 1):
+        ws = book.sheet(continuation("指标明细", n), title, INDICATOR_COLUMNS, widths, unit_line="",
+                        printed=len(INDICATOR_PRINTED))
+        _write_rows(ws, book, part, {}, len(INDICATOR_COLUMNS))
+        ws.autofilter(HEADER_ROW, 0, HEADER_ROW + max(1, len(part)), len(INDICATOR_COLUMNS) - 1)
+        ws.print_area(0, 0, HEADER_ROW + max(1, len(part)), len(INDICATOR_PRINTED) - 1)
+    return [continuation("指标明细", n) for n in range(2, len(parts) + 1)]
 
 
 def _rollup_sheet(book: _Book, title: str, rows: list[list], project_rows_: list[list]) -> None:
@@ -405,22 +423,26 @@ def _charts(book: _Book, ws, anchor: int, units: tuple[int, int] | None, project
 FINDING_WRAPPED = ["代码", "文件", "工作表", "项目名称", "说明"]
 
 
-def _findings_sheet(book: _Book, title: str, rows: list[list]) -> None:
-    """Every finding on paper: long messages and paths wrap inside their cells."""
+def _findings_sheet(book: _Book, title: str, rows: list[list]) -> list[str]:
+    """Every finding on paper: long messages and paths wrap inside their cells. More findings than a
+    sheet holds go on in 校验问题（二）…; returns the names of those further sheets."""
     widths = _widths(FINDING_COLUMNS, rows, cap=60)
     widths.update({"序号": 6, "级别": 5, "单元格": 7, "项目序号": 5})
     for c, cap in (("代码", 16), ("文件", 24), ("工作表", 10), ("项目名称", 18)):
         widths[c] = min(widths[c], cap)
     narrow(widths, FINDING_COLUMNS, FINDING_WRAPPED)
-    ws = book.sheet("校验问题", title, FINDING_COLUMNS, widths, unit_line="", header_lines=3)
     wrapped = [FINDING_COLUMNS.index(c) for c in FINDING_WRAPPED]
-    _fit_rows(ws, rows, [widths[c] for c in FINDING_COLUMNS], wrapped)
-    _write_rows(ws, book, rows, {i: book.wrap if i in wrapped else book.middle for i in range(len(FINDING_COLUMNS))},
-                len(FINDING_COLUMNS))
-    if rows:
-        ws.autofilter(HEADER_ROW, 0, FIRST + len(rows) - 1, len(FINDING_COLUMNS) - 1)
-        ws.conditional_format(FIRST, 1, FIRST + len(rows) - 1, 1,
-                              {"type": "cell", "criteria": "==", "value": '"错误"', "format": book.error_text})
+    parts = _sheet_parts(rows)
+    for n, part in enumerate(parts, 1):
+        ws = book.sheet(continuation("校验问题", n), title, FINDING_COLUMNS, widths, unit_line="", header_lines=3)
+        _fit_rows(ws, part, [widths[c] for c in FINDING_COLUMNS], wrapped)
+        _write_rows(ws, book, part, {i: book.wrap if i in wrapped else book.middle
+                                     for i in range(len(FINDING_COLUMNS))}, len(FINDING_COLUMNS))
+        if part:
+            ws.autofilter(HEADER_ROW, 0, FIRST + len(part) - 1, len(FINDING_COLUMNS) - 1)
+            ws.conditional_format(FIRST, 1, FIRST + len(part) - 1, 1,
+                                  {"type": "cell", "criteria": "==", "value": '"错误"', "format": book.error_text})
+    return [continuation("校验问题", n) for n in range(2, len(parts) + 1)]
 
 
 def local_time(created: dt.datetime) -> str:
@@ -441,7 +463,7 @@ def _frameworks(projects, profile: Profile) -> str:
     return "；".join(f"{name}版 {named[name].title}（{n} 个项目）" for name, n in sorted(used.items()))
 
 
-def _about_sheet(book: _Book, result: Consolidation, profile: Profile, created) -> None:
+def _about_sheet(book: _Book, result: Consolidation, profile: Profile, created, continued: list[str]) -> None:
     ws = book.wb.add_worksheet("说明")
     ws.set_column(0, 0, 18)
     ws.set_column(1, 1, 80)
@@ -462,7 +484,8 @@ def _about_sheet(book: _Book, result: Consolidation, profile: Profile, created) 
         ("提示", f"{levels[NOTICE]} 个"),
         *([("空白表", f"{result.blank_forms} 张，什么也没有填写，已跳过（见校验问题）")] if result.blank_forms else []),
         ("各工作表", "项目汇总：每个项目一行，末行合计；指标明细：每个三级指标一行；资金汇总：按主管部门、实施单位、"
-                  "项目类别汇总（公式引用项目汇总，修改金额后自动更新）；校验问题：需要修改之处。"),
+                  "项目类别汇总（公式引用项目汇总，修改金额后自动更新）；校验问题：需要修改之处。"
+                  + (f"一张工作表放不下的，接续在{'、'.join(continued)}中。" if continued else "")),
     ]
     for r, (key, value) in enumerate(facts, 2):
         ws.write_string(r, 0, key, book.key)

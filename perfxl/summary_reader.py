@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from .contract import AMOUNT_COLUMNS, is_summary
+from .contract import AMOUNT_COLUMNS, is_summary, table_sheets
 from .findings import carried, finding
 from .model import AMOUNT_LIMIT, LEVEL_NAMES, Finding, Funds, Indicator, Project, column_letter
 from .targets import parse_target, value_text
@@ -115,8 +115,8 @@ def projects_from_summary(book, file: str) -> tuple[list[Project], list[Finding]
         by_place.setdefault((named, p.sheet, p.name), p)
         order.append(p)
 
-    if "指标明细" in sheets:
-        t = _Table(book, "指标明细", ["项目名称", "三级指标", "年度指标值"])
+    for sheet in table_sheets("指标明细", sheets):  # 指标明细（二）… continue a table too long for one sheet
+        t = _Table(book, sheet, ["项目名称", "三级指标", "年度指标值"])
         for row in t.rows:
             p = by_place.get((t.text(row, "来源文件"), t.text(row, "来源工作表"), t.text(row, "项目名称")))
             if p is None:
@@ -125,9 +125,9 @@ def projects_from_summary(book, file: str) -> tuple[list[Project], list[Finding]
             p.indicators.append(Indicator(t.text(row, "一级指标"), t.text(row, "二级指标"), t.text(row, "三级指标"),
                                           value, parse_target(value), cell=t.text(row, "单元格")))
 
-    if "校验问题" in sheets:
-        t = _Table(book, "校验问题", ["级别", "代码", "说明"])
-        levels = {v: k for k, v in LEVEL_NAMES.items()}
+    levels = {v: k for k, v in LEVEL_NAMES.items()}
+    for sheet in table_sheets("校验问题", sheets):
+        t = _Table(book, sheet, ["级别", "代码", "说明"])
         for row in t.rows:
             level, code = levels.get(t.text(row, "级别")), t.text(row, "代码")
             if not level or code in ("duplicate-project", "mixed-years"):  # judged again across the new run

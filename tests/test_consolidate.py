@@ -319,3 +319,38 @@ def test_the_collector_is_paused_only_while_consolidating(tmp_path):
     with pytest.raises(OutputError, match="输出文件夹不存在"):  # raised while writing, after reading
         consolidate(DATA_2023, tmp_path / "missing" / "c.xlsx")
     assert gc.isenabled()
+
+
+def test_tables_longer_than_a_sheet_go_on_in_further_sheets(tmp_path, monkeypatch):
+    """指标明细 and 校验问题 go on in 指标明细（二）… past a sheet's rows (patched to 5 here; Excel's are
+    1,048,576), each part under the title and header, 序号 counting on; a bureau reads it back whole."""
+    from perfxl import summary as summary_module
+    from perfxl.pipeline import read
+
+    consolidate([str(DATA_2023)], tmp_path / "one.xlsx")
+    monkeypatch.setattr(summary_module, "SHEET_ROWS", summary_module.FIRST + 5)
+    consolidate([str(DATA_2023)], tmp_path / "split.xlsx")
+    wb = python_calamine.CalamineWorkbook.from_path(str(tmp_path / "split.xlsx"))
+    more = "二 三 四 五 六 七 八 九 十 十一 十二 十三".split()
+    assert wb.sheet_names == ["项目汇总", "指标明细", *[f"指标明细（{n}）" for n in more], "资金汇总",
+                              "校验问题", *[f"校验问题（{n}）" for n in more[:6]], "说明"]
+    for sheet, columns, total in (("指标明细", INDICATOR_COLUMNS, 64), ("校验问题", FINDING_COLUMNS, 34)):
+        numbers = []
+        for name in [n for n in wb.sheet_names if n.startswith(sheet)]:
+            rows = sheet_rows(tmp_path / "split.xlsx", name)
+            assert rows[0][0] == "2023年度 大连高新技术产业园区市场监督管理局 项目绩效目标汇总表"
+            assert rows[2][:len(columns)] == columns
+            assert 1 <= len(rows) - 3 <= 5
+            numbers += [int(r[0]) for r in rows[3:]]
+        assert numbers == list(range(1, total + 1))
+    about = sheet_rows(tmp_path / "split.xlsx", "说明")
+    assert "一张工作表放不下的，接续在指标明细（二）、指标明细（三）" in next(r[1] for r in about if r[0] == "各工作表")
+    one, split = read(tmp_path / "one.xlsx"), read(tmp_path / "split.xlsx")
+
+    def carried(result):
+        return ([(p.name, p.funds_year.total, [(i.level1, i.level2, i.level3, i.value, i.cell) for i in p.indicators])
+                 for p in result.projects],
+                sorted((f.code, f.level, f.message, f.cell) for f in result.findings if f.code != "summary-input"))
+
+    assert carried(split) == carried(one)
+    assert sum(len(p.indicators) for p in split.projects) == 64 and len(split.findings) == 35
