@@ -299,7 +299,7 @@ _TEXT = frozenset({str, type(None)})
 _INT = frozenset({int})
 _BLANK = frozenset({None, ""})
 _PRESENT = partial(is_not, None)
-_EXACT = 10 ** 16  # whole numbers below this print the same with str() as with "%.16G"
+_EXACT = 2 ** 53  # whole numbers below this are exact as floats: str() prints them as "%.16G" does
 _ROW = "\x00"  # stands for the row number in a rendered cell; replaced once per row, never in XML
 
 
@@ -604,6 +604,30 @@ class TableSheet(Worksheet):
                     self._write_cell(r, col, cell)
             out.append("</row>")
             write("".join(out))
+
+    def _get_range_data(self, row_start, col_start, row_end, col_end):
+        # A chart's cached values, read from the stored tables as xlsxwriter reads its own cells.
+        if not FAST or not any(t.first <= row_end and row_start <= t.last for t in self._tables):
+            return super()._get_range_data(row_start, col_start, row_end, col_end)
+        data = []
+        for row_num in range(row_start, row_end + 1):
+            stored = next((t for t in self._tables if t.first <= row_num <= t.last), None)
+            if stored is None:
+                data += super()._get_range_data(row_num, col_start, row_num, col_end)
+                continue
+            row = stored.rows[row_num - stored.first]
+            if all(v is None or v == "" for v in row):
+                data.append(None)  # a row without cells: one None, as for a row xlsxwriter does not have
+                continue
+            for col_num in range(col_start, col_end + 1):
+                v = row[col_num] if col_num < len(row) else None
+                if v is None or v == "":
+                    data.append(None)
+                elif v.__class__ is str:
+                    data.append(self.str_table._get_shared_string(stored.cleaned.get(v, stored.strings.get(v))))
+                else:
+                    data.append(f"{v if v.__class__ is int else float(v):.16g}")
+        return data
 
     def _check_tables(self) -> None:
         """A stored table's rows are its own: a cell, a row format or a column format added afterwards raises."""

@@ -268,3 +268,104 @@ def test_table_workbook_deflates_at_its_level_and_puts_zipfile_back(tmp_path):
     assert info.compress_size == _deflated_size(data, level)
     assert info.compress_size != _deflated_size(data, other)
     assert data.count(b"<row ") == 3000
+
+
+def _odd_rows():
+    """Rows the column-wise code must treat as write_row would: empty rows before and inside the table,
+    rows of several lengths, text and numbers in one column, signed zeros, whole numbers too large to
+    print exactly, a column used only by a few rows outside the others, and more rows than one chunk."""
+    rows = [[], [None, ""]]
+    for i in range(tablesheet.CHUNK + 300):
+        row = [i, f"项目{i % 61}", [0, -0.0, Decimal("-0"), 0.5, Decimal("1.10"), None][i % 6],
+               [None, 7, "文字", 10 ** 17, -(10 ** 16) + 1, Decimal("2.5")][i % 6],
+               (2 ** 53 - 1) * (-1) ** i, 10 ** 16 - 1 - i]  # whole numbers just within float's exact ones, and past
+        if i % 97 == 0:
+            row += [None, None, "远列"]
+        rows.append(row[:2] if i % 11 == 0 else row)
+    rows[900] = [None, None, None]
+    rows[1800] = []
+    return rows
+
+
+@pytest.mark.parametrize("formatted", [False, True])
+def test_odd_tables_are_identical(tmp_path, formatted):
+    rows = _odd_rows()
+
+    def fill(ws, f, write):
+        ws.set_row(5, 30)  # a height on an empty row of the table
+        ws.set_row(902, 30)  # ... and on the empty row inside it
+        ws.set_row(40, 45)
+        write(ws, f)
+        ws.write_string(len(rows) + 10, 0, "合计", f["bold"])
+
+    formats = (lambda f: {1: f["bold"], 2: f["money"], 8: f["money"]}) if formatted else (lambda f: {})
+    out = _same(tmp_path, lambda ws, f: fill(ws, f, lambda ws, f: _stock_rows(ws, 3, rows, formats(f))),
+                lambda ws, f: fill(ws, f, lambda ws, f: ws.write_table(3, rows, formats(f))))
+    sheet = out["xl/worksheets/sheet1.xml"].decode()
+    assert '<c r="C6"' not in sheet and '<c r="C7"' in sheet  # 0 at the first row, then -0.0
+    assert "<v>-0</v>" in sheet and "<v>1E+17</v>" in sheet and "<v>-1E+16</v>" in sheet
+    assert "<v>9007199254740991</v>" in sheet and "<v>-9007199254740991</v>" in sheet
+    assert "<v>9999999999999998</v>" in sheet  # 10**16 - 2 as the double Excel stores
+
+
+def test_set_heights_is_set_row(tmp_path):
+    heights = {r: 13.5 * (r % 3 + 1) + 2 for r in range(2, 400, 3)}
+    heights.update({401: 0.2, 402: 0})  # no pixels: set_row hides the row
+
+    def stock(ws, f):
+        for r, h in heights.items():
+            ws.set_row(r, h)
+        ws.write_row(3, 0, ["甲", 1])
+
+    def table(ws, f):
+        ws.set_heights({r: h for r, h in heights.items() if r < 400})
+        ws.set_heights({r: h for r, h in heights.items() if r >= 400})
+        ws.write_table(3, [["甲", 1]])
+
+    sheet = _same(tmp_path, stock, table)["xl/worksheets/sheet1.xml"].decode()
+    assert '<row r="6" spans="1:2" ht="42.75" customHeight="1"/>' in sheet and 'hidden="1"' in sheet
+
+
+TEXTS = ["普通", "  前导空格", "末尾空格 ", "\u3000全角空格", "换行结尾\n", "控制\x07字符", "_x0041_ 像转义", "<r>富文本</r>",
+         "A&B <c>", "\ufffe非字符", "引号\"'", "x" * 300]
+
+
+def test_table_workbook_package_is_xlsxwriters(tmp_path, monkeypatch):
+    """TableWorkbook (parts deflated in a thread, sheets streamed into the zip, shared strings written in one
+    step) makes byte for byte the file xlsxwriter's Workbook makes at the same deflate level."""
+    import xlsxwriter.workbook
+
+    monkeypatch.setattr(tablesheet, "PART_CHUNK", 1000)  # many chunks per part
+    level = tablesheet.ZIP_LEVEL if tablesheet.FAST else None
+
+    class LevelZip(zipfile.ZipFile):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **{"compresslevel": level, **kwargs})
+
+    def build(path, workbook_class, stock):
+        wb = workbook_class(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+        wb.set_properties({"created": dt.datetime(2023, 1, 1)})
+        bold = wb.add_format({"bold": True})
+        for n in range(2):
+            ws = wb.add_worksheet(f"表{n}", worksheet_class=Worksheet if stock else TableSheet)
+            rows = [[i, TEXTS[i % len(TEXTS)], f"第{i}行", Decimal(i) / 3] for i in range(3000)]
+            if stock:
+                _stock_rows(ws, 1, rows, {1: bold})
+            else:
+                ws.write_table(1, rows, {1: bold})
+            ws.write_formula(0, 0, "=SUM(A2:A3001)", bold, sum(range(3000)))
+        chart = wb.add_chart({"type": "bar"})
+        chart.add_series({"values": ["表0", 1, 0, 10, 0], "categories": ["表0", 1, 1, 10, 1]})  # cached from the table
+        wb.worksheets()[0].insert_chart(3, 6, chart)
+        wb.close()
+        return path.read_bytes()
+
+    table = build(tmp_path / "table.xlsx", tablesheet.TableWorkbook, stock=False)
+    monkeypatch.setattr(xlsxwriter.workbook, "ZipFile", LevelZip if level else zipfile.ZipFile)
+    stock = build(tmp_path / "stock.xlsx", xlsxwriter.Workbook, stock=True)
+    assert table == stock
+    assert xlsxwriter.workbook.ZipFile is (LevelZip if level else zipfile.ZipFile)  # put back after the table's
+    with zipfile.ZipFile(tmp_path / "table.xlsx") as zf:
+        strings = zf.read("xl/sharedStrings.xml").decode()
+    assert '<t xml:space="preserve">  前导空格</t>' in strings and "控制_x0007_字符" in strings
+    assert "_x005F_x0041_" in strings and "A&amp;B &lt;c&gt;" in strings
