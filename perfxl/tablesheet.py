@@ -24,10 +24,10 @@ import io
 import os
 import re
 import sys
+import threading
 import time
 import zipfile
 from bisect import bisect_left
-from concurrent.futures import Future, ThreadPoolExecutor
 from queue import Full, Queue
 from decimal import Decimal
 from functools import partial
@@ -116,13 +116,16 @@ class _Zipper:
 
     def __init__(self):
         self.zip: _ZipFile | None = None
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="perfxl-zip")
-        self.pending: dict[str, Future] = {}  # temp file → its part's storing
+        self.jobs: Queue = Queue()
+        self.thread = threading.Thread(target=self._work, name="perfxl-zip", daemon=True)
+        self.thread.start()
+        self.pending: dict[str, _Job] = {}  # temp file → its part's storing
+        self.aborted = False
         self.names: dict[str, str] = {}  # temp file → the part's name in the package
         self.streams: list[_PartWriter] = []
 
     def submit(self, os_filename: str, xml_filename: str) -> None:
-        self.pending[os_filename] = self.pool.submit(self._store, os_filename, xml_filename)
+        self.pending[os_filename] = self._submit(self._store, os_filename, xml_filename)
 
     def _store(self, os_filename: str, xml_filename: str) -> None:
         os.utime(os_filename, (_STAMP, _STAMP))  # what _store_workbook does before zipping a part
@@ -137,35 +140,72 @@ class _Zipper:
         chunks: Queue = Queue(maxsize=4)
         writer = _PartWriter(chunks)
         self.streams.append(writer)
-        writer.future = self.pending[os_filename] = self.pool.submit(self._deflate, zinfo, chunks)
+        writer.job = self.pending[os_filename] = self._submit(self._deflate, zinfo, chunks)
         return writer
 
     def _deflate(self, zinfo: zipfile.ZipInfo, chunks: Queue) -> None:
         with self.zip.open(zinfo, "w") as dest:
             while (chunk := chunks.get()) is not None:
-                dest.write(chunk)
+                if not self.aborted:
+                    dest.write(chunk)
 
     def stored(self, os_filename: str) -> bool:
         """Whether the thread stored this part (raising what it raised); waits until every earlier part is in."""
-        future = self.pending.pop(os_filename, None)
-        if future is not None:
-            future.result()
+        job = self.pending.pop(os_filename, None)
+        if job is not None:
+            job.result()
             return True
         for earlier in list(self.pending.values()):
             earlier.result()
         return False
 
-    def close(self) -> None:
+    def _submit(self, work, *args) -> _Job:
+        job = _Job(work, args)
+        self.jobs.put(job)
+        return job
+
+    def _work(self) -> None:
+        while (job := self.jobs.get()) is not None:
+            job.run(skip=self.aborted)
+
+    def close(self, aborted: bool = False) -> None:
+        """Wait for the thread to store every part; after an error (or Ctrl-C) it only ends its entry."""
+        self.aborted = aborted
         for writer in self.streams:  # a sheet that raised half-way ends its entry, so the thread ends
             writer.close()
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.jobs.put(None)
+        self.thread.join()
+
+
+class _Job:
+    """One part for the zipper's thread; ``result`` waits for it and raises what it raised."""
+
+    def __init__(self, work, args):
+        self.work, self.args, self.error, self.finished = work, args, None, threading.Event()
+
+    def run(self, skip: bool = False) -> None:
+        try:
+            if not skip:
+                self.work(*self.args)
+        except BaseException as error:  # handed to the thread waiting for this part
+            self.error = error
+        finally:
+            self.finished.set()
+
+    def done(self) -> bool:
+        return self.finished.is_set()
+
+    def result(self) -> None:
+        self.finished.wait()
+        if self.error is not None:
+            raise self.error
 
 
 class _PartWriter:
     """The file a worksheet writes its XML to, handing it on in chunks of PART_CHUNK characters, as
     UTF-8 with the line ends of a text file (what xlsxwriter's temp file would hold)."""
 
-    future: Future | None = None
+    job: _Job | None = None
 
     def __init__(self, chunks: Queue):
         self.chunks, self.parts, self.size, self.closed = chunks, [], 0, False
@@ -184,7 +224,7 @@ class _PartWriter:
             try:
                 return self.chunks.put(chunk, timeout=0.5)
             except Full:
-                if self.future.done():
+                if self.job.done():
                     return None
 
     def close(self) -> None:
@@ -266,12 +306,14 @@ class TableWorkbook(Workbook):
         module.ZipFile = make_zip
         for sheet in self.worksheets():
             sheet._zipper = zipper
+        failed = True
         try:
-            return super()._store_workbook()
+            super()._store_workbook()
+            failed = False
         finally:
             module.ZipFile = zipfile.ZipFile
             if zipper is not None:
-                zipper.close()
+                zipper.close(aborted=failed)
             for sheet in self.worksheets():
                 sheet._zipper = None
             self._zipper = None
@@ -659,7 +701,8 @@ class TableSheet(Worksheet):
                     (f' spans="{span}">' if span else ">") if info is None and bare else self._row_tag(span, info))
             return text
 
-        with_info = sorted(r for r in row_info if t.first <= r <= t.last)  # rows with a height or the like
+        first, last = t.first, t.last
+        with_info = sorted(r for r in row_info if first <= r <= last)  # rows with a height or the like
         write = self.fh.write
         end = min(t.last, self.dim_rowmax)
         for start in range(begin, end + 1, CHUNK):

@@ -369,3 +369,20 @@ def test_table_workbook_package_is_xlsxwriters(tmp_path, monkeypatch):
         strings = zf.read("xl/sharedStrings.xml").decode()
     assert '<t xml:space="preserve">  前导空格</t>' in strings and "控制_x0007_字符" in strings
     assert "_x005F_x0041_" in strings and "A&amp;B &lt;c&gt;" in strings
+
+
+def test_table_workbook_ends_its_thread_when_a_sheet_raises(tmp_path):
+    """A sheet that cannot be written stops the close with its error; the zip thread does not outlive it."""
+    import threading
+
+    wb = tablesheet.TableWorkbook(str(tmp_path / "x.xlsx"))
+    ws = wb.add_worksheet(worksheet_class=TableSheet)
+    ws.write_table(0, [[f"项目{i}", i] for i in range(5000)])
+    wb.add_worksheet("二", worksheet_class=TableSheet).write_table(0, [["甲", 1]])
+    wb.worksheets()[1].write(0, 5, "后写")  # into a stored table's row: refused when the sheet is written
+    if not tablesheet.FAST:  # xlsxwriter's own code takes the cell
+        wb.close()
+        return
+    with pytest.raises(ValueError, match="write_table"):
+        wb.close()
+    assert not [t for t in threading.enumerate() if t.name == "perfxl-zip"]
