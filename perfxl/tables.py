@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from decimal import Decimal
+from operator import attrgetter
 
 from .contract import (AMOUNT_COLUMNS, COUNT_COLUMNS, FINDING_COLUMNS, INDICATOR_COLUMNS, PROJECT_COLUMNS,
                        ROLLUP_COLUMNS, ROLLUP_KEYS, UNFILLED)
@@ -104,12 +105,13 @@ def project_rows(projects: list[Project], findings: list[Finding], profile: Prof
 def indicator_rows(projects: list[Project]) -> list[list]:
     rows = []
     n = 0
+    fields = attrgetter("level1", "level2", "level3", "value")  # one C call for several attributes
+    parsed = attrgetter("operator", "number", "unit", "kind", "direction")
     for p in projects:
+        name, framework, file, sheet = p.name, p.framework, p.file, p.sheet
         for i in p.indicators:
             n += 1
-            t = i.target
-            rows.append([n, p.name, p.framework, i.level1, i.level2, i.level3, i.value, t.operator,
-                         t.number, t.unit, t.kind, t.direction, p.file, p.sheet, i.cell])
+            rows.append([n, name, framework, *fields(i), *parsed(i.target), file, sheet, i.cell])
     return rows
 
 

@@ -44,7 +44,6 @@ from xlsxwriter.worksheet import Worksheet
 
 FAST = xlsxwriter.__version__.split(".")[:2] == ["3", "3"]  # checked against 3.3.0 and 3.3.1
 if FAST:
-    from xlsxwriter.utility import RE_LEADING_WHITESPACE, RE_TRAILING_WHITESPACE
     from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple, RowInfo
 
 # What xlsxwriter's _prepare_formula rewrites to _xlfn. names. A formula calling none of them
@@ -241,7 +240,8 @@ class _SharedStrings(SharedStrings):
     def _write_sst_strings(self) -> None:
         out = []
         for string in self.string_table.string_array:
-            if _UNPLAIN.search(string) or RE_LEADING_WHITESPACE.search(string) or RE_TRAILING_WHITESPACE.search(string):
+            # str.isspace is regex's \s: the ends RE_LEADING_WHITESPACE and RE_TRAILING_WHITESPACE look at.
+            if _UNPLAIN.search(string) or string[:1].isspace() or string[-1:].isspace():
                 self.fh.write("".join(out))
                 out.clear()
                 self._write_si(string)  # escapes, xml:space="preserve", rich text: xlsxwriter's own code
@@ -430,7 +430,8 @@ class TableSheet(Worksheet):
                         raise TypeError(c)
                     if (float in kinds or Decimal in kinds) and not all(map(isfinite, filter(_PRESENT, column))):
                         raise TypeError(c)
-                    empty = column.count(None) if type(None) in kinds else 0
+                    # None by identity: column.count(None) would compare every Decimal with None, slowly.
+                    empty = len(column) - sum(map(is_not, column, repeat(None))) if type(None) in kinds else 0
                     if str in kinds:
                         distinct = set(column)
                         if "" in distinct:
