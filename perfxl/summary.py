@@ -464,7 +464,9 @@ def _frameworks(projects, profile: Profile) -> str:
 
 
 def _about_sheet(book: _Book, result: Consolidation, profile: Profile, created, continued: list[str]) -> None:
-    ws = book.wb.add_worksheet("说明")
+    from .tablesheet import TableSheet
+
+    ws = book.wb.add_worksheet("说明", worksheet_class=TableSheet)
     ws.set_column(0, 0, 18)
     ws.set_column(1, 1, 80)
     ws.set_row(0, 28)
@@ -490,11 +492,10 @@ def _about_sheet(book: _Book, result: Consolidation, profile: Profile, created, 
     for r, (key, value) in enumerate(facts, 2):
         ws.write_string(r, 0, key, book.key)
         ws.write_string(r, 1, cell_text(value), book.plain)
-    r = len(facts) + 3
-    ws.write_string(r, 0, "读取的文件", book.key)
     per_file = Counter(p.via or p.file for p in result.projects)
-    for i, name in enumerate(sorted(result.files)):
-        ws.write_string(r + i, 1, cell_text(f"{name}（{per_file[name]} 个项目）"), book.plain)
+    listed = [f"{name}（{per_file[name]} 个项目）" for name in sorted(result.files)] or [None]
+    rows = [["读取的文件", listed[0]]] + [[None, text] for text in listed[1:]]  # thousands of files at a bureau
+    ws.write_table(len(facts) + 3, rows, {0: book.key, 1: book.plain}, clean=cell_text, limit=EXCEL_CELL_LIMIT)
     print_setup(ws, landscape=False)
 
 
