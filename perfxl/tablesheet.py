@@ -74,7 +74,7 @@ _UNPLAIN = re.compile("[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 ZIP_LEVEL = 4
 
 
-PART_CHUNK = 1 << 22  # bytes a part is deflated by at a time: long enough GIL-free stretches for the thread
+PART_CHUNK = 1 << 22  # characters a sheet is deflated by at a time: long GIL-free stretches for the thread
 _STAMP = time.mktime((1980, 1, 31, 0, 0, 0, 0, 0, -1))  # the parts' time, as xlsxwriter's _store_workbook sets it
 
 
@@ -88,20 +88,9 @@ class _ZipFile(zipfile.ZipFile):
         super().__init__(*args, **kwargs)
 
     def write(self, filename, arcname=None, *args, **kwargs):
-        if self.zipper is None or args or kwargs:
-            return super().write(filename, arcname, *args, **kwargs)
-        if self.zipper.stored(filename):
+        if self.zipper is not None and self.zipper.stored(filename):
             return None
-        return self.write_part(filename, arcname)
-
-    def write_part(self, filename: str, arcname: str) -> None:
-        """What ZipFile.write does for a file (the same bytes), reading and deflating PART_CHUNK at a time."""
-        zinfo = zipfile.ZipInfo.from_file(filename, arcname)
-        zinfo.compress_type = self.compression
-        zinfo._compresslevel = self.compresslevel  # as ZipFile.write sets it (a property from Python 3.13)
-        with open(filename, "rb") as src, self.open(zinfo, "w") as dest:
-            while chunk := src.read(PART_CHUNK):
-                dest.write(chunk)
+        return super().write(filename, arcname, *args, **kwargs)
 
 
 class _Zipper:
@@ -128,7 +117,7 @@ class _Zipper:
 
     def _store(self, os_filename: str, xml_filename: str) -> None:
         os.utime(os_filename, (_STAMP, _STAMP))  # what _store_workbook does before zipping a part
-        self.zip.write_part(os_filename, xml_filename)
+        zipfile.ZipFile.write(self.zip, os_filename, xml_filename)
 
     def stream(self, os_filename: str) -> _PartWriter:
         """A text file for the part whose temp file this is, deflated into the zip as it is written."""
