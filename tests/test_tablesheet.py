@@ -6,6 +6,7 @@ TableSheet.write_table, and compares every part of the two packages byte for byt
 
 import datetime as dt
 import inspect
+import re
 import zipfile
 import zlib
 from decimal import Decimal
@@ -323,7 +324,7 @@ def test_set_heights_is_set_row(tmp_path):
         ws.write_table(3, [["甲", 1]])
 
     sheet = _same(tmp_path, stock, table)["xl/worksheets/sheet1.xml"].decode()
-    assert '<row r="6" spans="1:2" ht="42.75" customHeight="1"/>' in sheet and 'hidden="1"' in sheet
+    assert re.search(r'<row r="6" spans="1:2" ht="42\.(75|5)" customHeight="1"/>', sheet) and 'hidden="1"' in sheet  # 3.3 rounds to pixels, 3.1 does not
 
 
 TEXTS = ["普通", "  前导空格", "末尾空格 ", "\u3000全角空格", "换行结尾\n", "控制\x07字符", "_x0041_ 像转义", "<r>富文本</r>",
