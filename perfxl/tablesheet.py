@@ -2,20 +2,28 @@
 
 The summary's tables are ~150,000 cells per 1,000 projects, and xlsxwriter spends about 6 µs of
 Python per cell (type dispatch and dimension checks on the way in, one method call and an
-attribute list per cell on the way out). ``write_table`` stores a whole table in one loop, and
-``_write_rows``/``_calculate_spans`` serialize rows of strings and numbers in one pass; any
-other cell or row (formulas, row formats, comments) goes through xlsxwriter's own code.
-``_prepare_formula`` skips xlsxwriter's 29 substitutions when none of them can apply. The
-output is identical to the stock Worksheet's — tests/test_tablesheet.py compares the XML.
+attribute list per cell on the way out). ``write_table`` checks a whole table column by column,
+gives its new texts their shared-string indexes and keeps the rows; when the workbook closes,
+``_write_rows`` renders them a few thousand rows at a time, column by column (a text's cell is
+made once per column, then looked up; a row number goes into a row's cells in one replace), so
+that a cell costs a few C-level calls and no sheet's XML is ever held whole. Any other cell or
+row (formulas, row formats, comments) goes through xlsxwriter's own code. ``_prepare_formula``
+skips xlsxwriter's 29 substitutions when none of them can apply; ``set_heights`` sets many row
+heights at once. The output is identical to the stock Worksheet's — tests/test_tablesheet.py
+compares the XML.
+
+``TableWorkbook`` deflates the package at a faster zlib level than xlsxwriter's fixed default,
+streams each TableSheet's XML into its zip entry and stores every part in a thread while Python
+writes the next (zlib, crc32 and file I/O release the GIL: the second core deflates), and writes
+plain shared strings in one step. Its file is byte for byte xlsxwriter's at that level (tested).
 
 This relies on xlsxwriter's internals (``table``, ``row_info``, ``str_table``, the cell
-namedtuples, how ``_store_workbook`` makes the zip file), which change between minor versions.
-The fast path (FAST) was checked against xlsxwriter 3.3.0 and 3.3.1. With any other version
-every method here leaves the work to xlsxwriter's own code, slower and the same; that fallback
-was checked against 3.1.0, 3.1.7, 3.1.9, 3.2.0 and 3.2.9. tests/test_tablesheet.py runs every
-case both ways, and .ci/run runs it with the oldest and the newest xlsxwriter pyproject.toml
-allows. ``TableWorkbook`` deflates the package at a faster zlib level than xlsxwriter's fixed
-default, on the fast path only.
+namedtuples, how ``_store_workbook`` makes the zip file, how the Packager names the parts), which
+change between minor versions. The fast path (FAST) was checked against xlsxwriter 3.3.0 and
+3.3.1. With any other version every method here leaves the work to xlsxwriter's own code, slower
+and the same; that fallback was checked against 3.1.0, 3.1.7, 3.1.9, 3.2.0 and 3.2.9.
+tests/test_tablesheet.py runs every case both ways, and .ci/run runs it with the oldest and the
+newest xlsxwriter pyproject.toml allows.
 """
 
 from __future__ import annotations
@@ -718,7 +726,8 @@ class TableSheet(Worksheet):
             heads = [plain[r >> 4] for r in rows]
             for r in with_info[bisect_left(with_info, start):bisect_left(with_info, rows[-1] + 1)]:
                 heads[r - start] = tag(spans.get(r >> 4), row_info[r])
-            numbered = map(str.replace, map(str.__add__, heads, bodies), repeat(_ROW), map(str, range(start + 1, start + len(part) + 1)))
+            numbers = map(str, range(start + 1, start + len(part) + 1))
+            numbered = map(str.replace, map(str.__add__, heads, bodies), repeat(_ROW), numbers)
             write("".join(numbered)[6:] + "</row>")
 
     @staticmethod
