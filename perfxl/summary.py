@@ -19,8 +19,8 @@ import datetime as dt
 import io
 import math
 from collections import Counter
-from operator import itemgetter
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 
 from . import __version__
