@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
+from sys import intern
 
 ERROR, WARNING, NOTICE = "error", "warning", "notice"
 LEVEL_NAMES = {ERROR: "错误", WARNING: "警告", NOTICE: "提示"}
@@ -36,6 +37,40 @@ def cell_name(row: int, col: int) -> str:
     return f"{column_letter(col)}{row + 1}"
 
 
+def compact(*shared: str):
+    """Pickle instances as the class and their field values in order, the ``shared`` fields interned.
+
+    Every form read crosses the worker pipe this way: the default pickle of a slots dataclass
+    carries each field's name and a state dict, about half the bytes and time of a result. An
+    interned text (a cell address, a sheet name; a dict's keys and values) that repeats in a chunk
+    of results travels once and is one object in the main process, not one per use.
+    """
+    def decorate(cls):
+        def value(f):
+            if f.name not in shared:
+                return f"self.{f.name}"
+            return f"_intern_items(self.{f.name})" if f.default_factory is dict else f"intern(self.{f.name})"
+
+        interned = ", ".join(map(value, fields(cls)))
+        plain = ", ".join(f"self.{f.name}" for f in fields(cls))
+        # Generated, as dataclass generates __init__: a loop over the fields would double its cost.
+        source = (f"def __reduce__(self):\n"
+                  f"    try:\n"
+                  f"        return cls, ({interned},)\n"
+                  f"    except TypeError:  # a text field holding something else: sent as it is\n"
+                  f"        return cls, ({plain},)\n")
+        namespace = {"cls": cls, "intern": intern, "_intern_items": _intern_items}
+        exec(source, namespace)
+        cls.__reduce__ = namespace["__reduce__"]
+        return cls
+    return decorate
+
+
+def _intern_items(texts: dict) -> dict:
+    return {intern(k): intern(v) for k, v in texts.items()}
+
+
+@compact()
 @dataclass(slots=True)
 class Target:
     """年度指标值 parsed: operator, number and unit, or a qualitative text."""
@@ -52,6 +87,7 @@ class Target:
     is_date: bool = False
 
 
+@compact("level1", "level2", "cell", "value_cell", "level1_cell", "level2_cell")
 @dataclass(slots=True)
 class Indicator:
     level1: str
@@ -70,6 +106,7 @@ class Indicator:
 AMOUNT_LIMIT = Decimal("1e28")  # no budget comes near; beyond it amounts cannot be computed exactly
 
 
+@compact()
 @dataclass(slots=True)
 class Funds:
     """One funds column (实施期 or 年度), exact decimals in 万元; None where blank."""
@@ -79,6 +116,7 @@ class Funds:
     other: Decimal | None = None
 
 
+@compact("kind", "framework", "department", "unit", "period", "year", "sheet", "cells")
 @dataclass(slots=True)
 class Project:
     name: str = ""
@@ -118,6 +156,7 @@ class Project:
         return f"{self.via}>{here}" if self.via else here
 
 
+@compact("file", "sheet", "cell", "project_id")
 @dataclass(slots=True)
 class Finding:
     level: str  # error / warning / notice
