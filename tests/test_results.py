@@ -53,3 +53,20 @@ def test_a_field_holding_something_else_than_text_still_round_trips():
     finding = Finding("notice", "no-form", "此工作表中没有绩效目标表，已跳过", file="甲.xlsx", sheet=None)
     project = Project(name="项目", cells={"name": None})
     assert pickle.loads(pickle.dumps([finding, project])) == [finding, project]
+
+
+def test_display_names_relative_to_what_was_named(tmp_path, monkeypatch):
+    from perfxl.pipeline import display_names
+
+    monkeypatch.chdir(tmp_path)
+    here = str(tmp_path)
+    files = [f"{here}/甲局/a.xlsx", f"{here}/甲局/二科/b.xlsx", f"{here}/乙局/c.xlsx", f"{here}/d.xlsx", "甲局/e.xlsx",
+             "/elsewhere/f.xlsx"]
+    assert display_names([f"{here}/甲局", f"{here}/d.xlsx", "甲局", f"{here}/乙局/"], files) == {
+        f"{here}/甲局/a.xlsx": f"{here}/甲局/a.xlsx", f"{here}/甲局/二科/b.xlsx": f"{here}/甲局/二科/b.xlsx",  # 甲局 twice
+        f"{here}/乙局/c.xlsx": "乙局/c.xlsx", f"{here}/d.xlsx": "d.xlsx",
+        "甲局/e.xlsx": "甲局/e.xlsx", "/elsewhere/f.xlsx": "/elsewhere/f.xlsx"}
+    assert display_names(["."], ["a.xlsx", "二科/b.xlsx"]) == {"a.xlsx": f"{tmp_path.name}/a.xlsx",
+                                                                "二科/b.xlsx": f"{tmp_path.name}/二科/b.xlsx"}
+    assert display_names([f"{here}/甲局", f"{here}/甲局/二科"], files[:2]) == {
+        f"{here}/甲局/a.xlsx": "甲局/a.xlsx", f"{here}/甲局/二科/b.xlsx": "甲局/二科/b.xlsx"}  # the first that holds it
