@@ -87,7 +87,7 @@ class Target:
     is_date: bool = False
 
 
-@compact("level1", "level2", "cell", "value_cell", "level1_cell", "level2_cell")
+@compact("level1", "level2", "level3", "value", "cell", "value_cell", "level1_cell", "level2_cell")
 @dataclass(slots=True)
 class Indicator:
     level1: str
@@ -116,7 +116,7 @@ class Funds:
     other: Decimal | None = None
 
 
-@compact("kind", "framework", "department", "unit", "period", "year", "sheet", "cells")
+@compact("kind", "framework", "department", "unit", "period", "goal_period", "goal_year", "year", "sheet", "cells")
 @dataclass(slots=True)
 class Project:
     name: str = ""
@@ -156,7 +156,7 @@ class Project:
         return f"{self.via}>{here}" if self.via else here
 
 
-@compact("file", "sheet", "cell", "project_id")
+@compact("message", "file", "sheet", "cell", "project_id")
 @dataclass(slots=True)
 class Finding:
     level: str  # error / warning / notice
