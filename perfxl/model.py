@@ -67,7 +67,7 @@ def compact(*shared: str):
 
 
 def _intern_items(texts: dict) -> dict:
-    return {intern(k): intern(v) for k, v in texts.items()}
+    return {intern(k): intern(v) for k, v in texts.items()} if type(texts) is dict else texts
 
 
 @compact()

@@ -51,8 +51,8 @@ def test_repeated_cell_addresses_are_one_object_after_the_round_trip():
 
 def test_a_field_holding_something_else_than_text_still_round_trips():
     finding = Finding("notice", "no-form", "此工作表中没有绩效目标表，已跳过", file="甲.xlsx", sheet=None)
-    project = Project(name="项目", cells={"name": None})
-    assert pickle.loads(pickle.dumps([finding, project])) == [finding, project]
+    project, other = Project(name="项目", cells={"name": None}), Project(name="项目", cells=None)
+    assert pickle.loads(pickle.dumps([finding, project, other])) == [finding, project, other]
 
 
 def test_display_names_relative_to_what_was_named(tmp_path, monkeypatch):
