@@ -43,7 +43,8 @@ def compact(*shared: str):
     Every form read crosses the worker pipe this way: the default pickle of a slots dataclass
     carries each field's name and a state dict, about half the bytes and time of a result. An
     interned text (a cell address, a sheet name; a dict's keys and values) that repeats in a chunk
-    of results travels once and is one object in the main process, not one per use.
+    of results travels once and is one object in the main process, not one per use. Such a pickle
+    names no fields: it is for the pipe of one run, not a format to store.
     """
     def decorate(cls):
         def value(f):
