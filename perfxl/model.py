@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
-from sys import intern
 
 ERROR, WARNING, NOTICE = "error", "warning", "notice"
 LEVEL_NAMES = {ERROR: "错误", WARNING: "警告", NOTICE: "提示"}
@@ -37,38 +36,56 @@ def cell_name(row: int, col: int) -> str:
     return f"{column_letter(col)}{row + 1}"
 
 
+class _Sharing:
+    texts: dict | None = None  # in a worker, the texts pickled so far in the chunk being read
+
+
+_sharing = _Sharing()
+
+
+def share_texts() -> None:
+    """Called by a worker before each chunk: an equal text pickled after this travels once per chunk."""
+    _sharing.texts = {}
+
+
 def compact(*shared: str):
-    """Pickle instances as the class and their field values in order, the ``shared`` fields interned.
+    """Pickle instances as the class and their field values in order, the ``shared`` texts once.
 
     Every form read crosses the worker pipe this way: the default pickle of a slots dataclass
-    carries each field's name and a state dict, about half the bytes and time of a result. An
-    interned text (a cell address, a sheet name; a dict's keys and values) that repeats in a chunk
-    of results travels once and is one object in the main process, not one per use. Such a pickle
-    names no fields: it is for the pipe of one run, not a format to store.
+    carries each field's name and a state dict, about half the bytes and time of a result. In a
+    worker (``share_texts``), a shared text (a cell address, a sheet name, a value such as “≥90%”;
+    a dict's keys and values) equal to one already pickled in the chunk is sent as that one, and is
+    one object in the main process, not one per use. Not sys.intern: interned texts are never freed
+    on some Pythons (3.12.0–3.12.4, free-threaded builds). Such a pickle names no fields: it is
+    for the pipe of one run, not a format to store.
     """
     def decorate(cls):
         def value(f):
             if f.name not in shared:
                 return f"self.{f.name}"
-            return f"_intern_items(self.{f.name})" if f.default_factory is dict else f"intern(self.{f.name})"
+            if f.default_factory is dict:
+                return f"_share_items(texts, self.{f.name})"
+            return f"(texts.setdefault(self.{f.name}, self.{f.name}) if type(self.{f.name}) is str else self.{f.name})"
 
-        interned = ", ".join(map(value, fields(cls)))
         plain = ", ".join(f"self.{f.name}" for f in fields(cls))
         # Generated, as dataclass generates __init__: a loop over the fields would double its cost.
         source = (f"def __reduce__(self):\n"
-                  f"    try:\n"
-                  f"        return cls, ({interned},)\n"
-                  f"    except TypeError:  # a text field holding something else: sent as it is\n"
-                  f"        return cls, ({plain},)\n")
-        namespace = {"cls": cls, "intern": intern, "_intern_items": _intern_items}
+                  f"    texts = _sharing.texts\n"
+                  f"    if texts is None:\n"
+                  f"        return cls, ({plain},)\n"
+                  f"    return cls, ({', '.join(map(value, fields(cls)))},)\n")
+        namespace = {"cls": cls, "_sharing": _sharing, "_share_items": _share_items}
         exec(source, namespace)
         cls.__reduce__ = namespace["__reduce__"]
         return cls
     return decorate
 
 
-def _intern_items(texts: dict) -> dict:
-    return {intern(k): intern(v) for k, v in texts.items()} if type(texts) is dict else texts
+def _share_items(texts: dict, items):
+    if type(items) is not dict:
+        return items
+    return {(texts.setdefault(k, k) if type(k) is str else k): (texts.setdefault(v, v) if type(v) is str else v)
+            for k, v in items.items()}
 
 
 @compact()

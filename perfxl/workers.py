@@ -23,7 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from .findings import finding
-from .model import Finding
+from .model import Finding, share_texts
 from .reading import read_file
 
 try:
@@ -88,6 +88,7 @@ def _init(profile, progress, limits: bool) -> None:
 
 def _read_chunk(number: int, paths: list[str]) -> list[tuple]:
     """Read one chunk; ``progress[number]`` is 1 + the position of the file being read."""
+    share_texts()  # the last chunk's results were sent before this one was taken
     out = []
     for position, path in enumerate(paths):
         _state["progress"][number] = position + 1
