@@ -133,9 +133,11 @@ def _shown_as_percent(grid: Grid, r: int, c: int | None, val: float, l3: object,
     return 0 <= val <= 1 and any(w in str(l3) for w in profile.rate_words)
 
 
-def read_table(grid: Grid, profile: Profile, tokens, header: int, top: int, end: int, project: Project,
+def read_table(grid: Grid, profile: Profile, tokens, row_kinds, header: int, top: int, end: int, project: Project,
                auto: bool = False) -> int:
-    """Read the indicator table under ``header`` into ``project``; returns the row after it."""
+    """Read the indicator table under ``header`` into ``project``; returns the row after it.
+
+    ``row_kinds``: the set of label kinds on each row (perfxl/form.py's find_forms)."""
     cols, boundaries = header_columns(grid, tokens, header, top)
     r = header + 1
     if r < end and _value_subheader(tokens[r], cols, boundaries):
@@ -144,8 +146,8 @@ def read_table(grid: Grid, profile: Profile, tokens, header: int, top: int, end:
     while r < end:
         toks = tokens[r]
         if toks:
-            kinds = {t[1] for t in toks}
-            if kinds & STOP_KINDS or ends_table(toks[0][2]) or _closing(toks[0][2]):
+            kinds = row_kinds[r]
+            if not kinds.isdisjoint(STOP_KINDS) or ends_table(toks[0][2]) or _closing(toks[0][2]):
                 break
             if "level3" not in kinds:  # else a repeated header (page break in Word)
                 rows.append(r)
