@@ -32,6 +32,7 @@ COST_LEVEL1 = "成本指标"  # a 一级 of this name exists in the 2021 framewo
 _TITLE = re.compile(r"绩效目标(申报)?表")
 _YEAR = re.compile(r"(\d{4})年度")
 _UNIT_LINE = re.compile(r"^(?:金额)?单位:?(万元|元)$")
+_SIDE_LABEL = 20  # the longest label above the header that can say a column's side
 
 
 @lru_cache(maxsize=1 << 14)
@@ -58,10 +59,20 @@ def header_columns(grid: Grid, tokens, header: int, top: int) -> tuple[dict[str,
     A column's side is said by its own label (“指标值(年度)”) or by the label above it
     (“年度绩效指标” merged over the annual columns, its text in the leftmost cell).
     """
-    above = grid.rows[header - 1] if header - 1 >= top else []
+    above = grid.rows[header - 1] if header - 1 >= top else ()
+    # Of the row above only short texts can say a side; another value (a goal's text) only stops the search.
+    above = tuple(v if blank(v) or (isinstance(v, str) and len(v) <= _SIDE_LABEL) else 0 for v in above)
+    cols, boundaries = _header_columns(tuple(tokens[header]), above)
+    return dict(cols), list(boundaries)  # copies: read_table adjusts them
+
+
+@lru_cache(maxsize=256)
+def _header_columns(header: tuple, above: tuple) -> tuple[dict[str, int], list[int]]:
+    """header_columns of a header row's tokens and what the row above shows: kept per pair, since
+    a batch's forms mostly share a layout (saves ~10 µs a form)."""
     candidates: dict[str, list[tuple[int, int]]] = {}
     boundaries = []
-    for c, kind, v, _ in tokens[header]:
+    for c, kind, v, _ in header:
         boundaries.append(c)
         if kind not in LEVEL_KINDS and not (kind is None and label_key(v) == "单位"):
             continue
@@ -69,14 +80,14 @@ def header_columns(grid: Grid, tokens, header: int, top: int) -> tuple[dict[str,
         side = _side(label_key(v))
         if side == 1:
             over = next((above[cc] for cc in range(min(c, len(above) - 1), -1, -1) if not blank(above[cc])), "")
-            if isinstance(over, str) and len(over) <= 20:
+            if isinstance(over, str) and len(over) <= _SIDE_LABEL:
                 side = _side(label_key(over))
         candidates.setdefault(kind, []).append((side, c))
     # The annual side; where the labels do not say, the right one (中期 … | 年度 … is the order seen).
     cols = {kind: min(found, key=lambda sc: (sc[0], -sc[1]))[1] for kind, found in candidates.items()}
     if "value" not in cols and "level3" in cols:  # values under place names (“笏石街道办 | 埭头镇”): the first
         after = max(cols["level3"], cols.get("value_op", -1))
-        cols["value"] = next((c for c, kind, v, _ in tokens[header] if kind is None and c > after), None)
+        cols["value"] = next((c for c, kind, v, _ in header if kind is None and c > after), None)
         if cols["value"] is None:
             del cols["value"]
     if "value" in cols:  # the operator and unit columns that go with the chosen value column
