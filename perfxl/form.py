@@ -231,9 +231,14 @@ class _Reader:
         seen: dict[str, int] = {}
         right = []  # per label: (row, column, cell) up to the next label (“财政资金科目代码 21305” is no amount)
         for i, (c, kind, v, inline) in fund_labels:
-            stop = next((j for j in range(i + 1, len(toks)) if toks[j][1]), len(toks))
-            right.append(([(r, c, inline)] if inline else []) + [(r, t[0], t[2]) for t in toks[i + 1:stop]])
-            if not right[-1] and kind.startswith("total_") and stop < len(toks):
+            stop = i + 1
+            while stop < len(toks) and not toks[stop][1]:
+                stop += 1
+            values = [(r, t[0], t[2]) for t in toks[i + 1:stop]]
+            if inline:
+                values.insert(0, (r, c, inline))
+            right.append(values)
+            if not values and kind.startswith("total_") and stop < len(toks):
                 self.total_heading = True  # “年度资金总额 | 金额(万元)”: the rows below give its parts
         # A row of funds labels with no amount beside any of them heads the amounts under them (if any).
         beside = any(is_amount(x[2]) for values in right for x in values)
