@@ -138,7 +138,8 @@ def check_indicators(project: Project, profile: Profile) -> list[Finding]:
     satisfaction_min = profile.thresholds.get("satisfaction_min", Decimal(80))
     rate_max = profile.thresholds.get("rate_max", Decimal(100))
     satisfaction_l2 = {l2 for l1 in profile.with_role("satisfaction") for l2 in profile.levels[l1]}
-    names = Counter(ind.level3 for ind in project.indicators if ind.level3)
+    level3s = [ind.level3 for ind in project.indicators if ind.level3]
+    names = Counter(level3s) if len(set(level3s)) < len(level3s) else {}  # counted only when a name repeats
     reported_duplicates: set[str] = set()
     reported_levels: set[tuple[str, str]] = set()  # a merged 一级 cell over five rows is one thing to change
     parent = profile.parent
@@ -167,8 +168,8 @@ def check_indicators(project: Project, profile: Profile) -> list[Finding]:
             add("percent-number", ind.value_cell, number=ind.percent_number, value=ind.value)
         if t.implicit_operator:
             add("implicit-operator", ind.value_cell, value=ind.value)
-        is_satisfaction = ind.level2 in satisfaction_l2 or "满意" in ind.level3
         if t.unit == "%" and t.number is not None:
+            is_satisfaction = ind.level2 in satisfaction_l2 or "满意" in ind.level3
             if is_satisfaction and t.number < satisfaction_min:
                 add("satisfaction-low", ind.value_cell, value=ind.value, minimum=satisfaction_min)
             elif is_satisfaction and t.implicit_operator and t.number == 100:
@@ -177,7 +178,7 @@ def check_indicators(project: Project, profile: Profile) -> list[Finding]:
                 add("rate-over-100", ind.value_cell, level3=ind.level3, value=ind.value, maximum=rate_max)
         if t.operator in ("≥", ">") and profile.is_cost(ind.level1, ind.level2):
             add("cost-greater-than", ind.value_cell, level3=ind.level3, value=ind.value)
-        if names[ind.level3] > 1 and ind.level3 not in reported_duplicates:
+        if names.get(ind.level3, 0) > 1 and ind.level3 not in reported_duplicates:
             reported_duplicates.add(ind.level3)
             add("duplicate-indicator", ind.cell, level3=ind.level3, count=names[ind.level3])
     return out
