@@ -89,15 +89,12 @@ class _Reader:
         # 预算单位 is the unit beside a 主管部门, and stands for the 主管部门 on a form without one.
         self.budget_unit = "unit" if "department" in kinds else "department"
 
-    def tokens(self, r: int) -> list[tuple[int, str | None, object, str]]:
-        return self.row_tokens[r]
-
     def read(self, preamble: range) -> Project:
         self.read_preamble(preamble)
         header = None
         goal_labels: list = []
         for r in range(self.start, self.end):
-            toks = self.tokens(r)
+            toks = self.row_tokens[r]
             if is_header(self.row_kinds[r]):
                 header = r
                 break
@@ -119,7 +116,7 @@ class _Reader:
     def read_contacts(self) -> None:
         """填表人 (联系人) and 联系电话 on the lines below the table, so the bureau can call back."""
         for r in range(self.table_end, self.end):
-            toks = self.tokens(r)
+            toks = self.row_tokens[r]
             for i, (c, kind, _, inline) in enumerate(toks):
                 if kind in ("contact", "phone") and not getattr(self.project, kind):
                     value, vc = (inline, c) if inline else _beside(toks, i)
@@ -128,7 +125,7 @@ class _Reader:
 
     def read_preamble(self, rows: range) -> None:
         for r in rows:
-            toks = self.tokens(r)
+            toks = self.row_tokens[r]
             for i, (c, kind, v, inline) in enumerate(toks):
                 if not isinstance(v, str):
                     continue
@@ -228,7 +225,6 @@ class _Reader:
 
     def read_funds(self, r: int, toks, fund_labels) -> None:
         labels_in_row = [t[1] for _, t in fund_labels]
-        seen: dict[str, int] = {}
         right = []  # per label: (row, column, cell) up to the next label (“财政资金科目代码 21305” is no amount)
         for i, (c, kind, v, inline) in fund_labels:
             stop = i + 1
@@ -248,8 +244,6 @@ class _Reader:
             values = right[n]
             if heading or not values:
                 values = below[n] or ([] if heading and len(fund_labels) > 1 else values)
-            occurrence = seen.get(kind, 0)
-            seen[kind] = occurrence + 1
             if kind == "total_any" and len(values) < 2 and self.single_column:
                 sides = ["funds_year"]
             elif kind in ("total_period", "total_any"):
@@ -257,8 +251,8 @@ class _Reader:
                 sides = ["funds_period", "funds_year"] if both else ["funds_period"]
             elif kind == "total_year":
                 sides = ["funds_year"]
-            elif labels_in_row.count(kind) >= 2:
-                sides = ["funds_period" if occurrence == 0 else "funds_year"]
+            elif labels_in_row.count(kind) >= 2:  # the first is the period's
+                sides = ["funds_period" if kind not in labels_in_row[:n] else "funds_year"]
             elif len(values) >= 2:
                 sides = ["funds_period", "funds_year"]
             else:

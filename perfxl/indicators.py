@@ -101,13 +101,17 @@ def _at(row: list, c: int | None) -> object:
     return row[c] if c is not None and c < len(row) else ""
 
 
+def _text_at(row: list, c: int | None) -> str:
+    return value_text(row[c]) if c is not None and c < len(row) else ""
+
+
 def _first(row: list, start: int | None, stop: int | None) -> tuple[object, int | None]:
     if start is None:
         return "", None
-    stop = len(row) if stop is None else min(stop, len(row))
-    for c in range(start, stop):
-        if not blank(row[c]):
-            return row[c], c
+    for c in range(start, len(row) if stop is None else min(stop, len(row))):
+        v = row[c]
+        if v is not None and (not isinstance(v, str) or v.strip()):  # not blank(v), without the call
+            return v, c
     return "", None
 
 
@@ -171,6 +175,7 @@ def read_table(grid: Grid, profile: Profile, tokens, row_kinds, header: int, top
     return r
 
 
+@lru_cache(maxsize=1 << 14)
 def _closing(value: object) -> bool:
     """A sign-off cell under the table (“财政部门审核意见”, “(盖章)”): the table has ended."""
     return isinstance(value, str) and (label_key(value).endswith("意见") or "盖章" in value)
@@ -208,8 +213,8 @@ def add_indicators(grid: Grid, profile: Profile, columns, rows: list[int], proje
     v_end = after_v[0] if after_v else None
     l3_end = cv if cv is not None and cv > c3 else min([b for b in boundaries if b > c3], default=None)
     split = "value_op" in cols or "value_unit" in cols
-    levels = [[value_text(_at(grid.rows[r], cols.get("level1"))), value_text(_at(grid.rows[r], cols.get("level2"))), r]
-              for r in rows]
+    c1, c2 = cols.get("level1"), cols.get("level2")
+    levels = [[_text_at(grid.rows[r], c1), _text_at(grid.rows[r], c2), r] for r in rows]
     if auto and profile.name != "2021" and any(profile.canonical(l1) == COST_LEVEL1 for l1, _, _ in levels):
         profile = load_profile("2021")
     project.framework = profile.name
@@ -231,14 +236,15 @@ def add_indicators(grid: Grid, profile: Profile, columns, rows: list[int], proje
             level1, level1_row = l1, r
         elif l2:
             level2, level2_row = l2, r
-        if blank(l3) and blank(val):
+        if l3c is None and vc is None:  # nothing but blanks where the 三级 and the value go
             continue
         direction = ""
         if split and not blank(val):
             val, direction = combined_value(val, _at(row, cols.get("value_op")), _at(row, cols.get("value_unit")))
         a, b, note = profile.resolve(level1, level2, inherited)
-        l1_cell = _level_cell(grid, level1_row if level1 else r, cols.get("level1"))
-        l2_cell = _level_cell(grid, level2_row if level2 else r, cols.get("level2"))
+        # Where the 一级/二级 were written, or "" when the table has no such column.
+        l1_cell = grid.address(level1_row if level1 else r, c1) if c1 is not None else ""
+        l2_cell = grid.address(level2_row if level2 else r, c2) if c2 is not None else ""
         if b and not level2 and level1 and a != level1:  # the 一级 cell held the 二级 name
             l2_cell = l1_cell
         percent_number = ""
@@ -254,8 +260,3 @@ def add_indicators(grid: Grid, profile: Profile, columns, rows: list[int], proje
             value_cell=grid.address(r, vc if vc is not None else (cv if cv is not None else c3 + 1)),
             note=note, level1_cell=l1_cell, level2_cell=l2_cell,
         ))
-
-
-def _level_cell(grid: Grid, row: int, col: int | None) -> str:
-    """The A1 address of a 一级/二级 cell, or "" when the table has no such column."""
-    return grid.address(row, col) if col is not None else ""
