@@ -27,6 +27,9 @@ _QUALIFIER = re.compile(r"\([^()]*\)分?$")  # “二级指标(长期)”, “�
 _ORDINAL = re.compile(r"^(?:\([一二三四五六七八九十\d]{1,2}\)|[一二三四五六七八九十\d]{1,2}[、.])(?=\D)")  # “(一)财政拨款小计”
 
 
+LABEL_CACHE_SIZE = 1 << 16  # distinct short cell texts kept per profile (~10 MB at most)
+
+
 def label_kind(value: object, profile: Profile) -> tuple[str | None, str]:
     """(field kind, inline value) when the cell is a known label, else (None, '').
 
@@ -34,9 +37,12 @@ def label_kind(value: object, profile: Profile) -> tuple[str | None, str]:
     """
     if not isinstance(value, str) or len(value) > 40:
         return None, ""
-    cached = profile.label_cache.get(value)
+    cache = profile.label_cache
+    cached = cache.get(value)
     if cached is None:
-        cached = profile.label_cache[value] = _label_kind(value, profile)
+        if len(cache) >= LABEL_CACHE_SIZE:  # a worker reads for the whole run: bound what it keeps
+            cache.clear()
+        cached = cache[value] = _label_kind(value, profile)
     return cached
 
 
