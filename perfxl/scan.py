@@ -73,21 +73,28 @@ def read_regular(path, limit: int = MAX_FILE_BYTES) -> bytes:
     """A file's bytes, read once, only from a regular file and at most ``limit`` of them.
 
     Checked before opening (a FIFO would block the open, /dev/zero never ends) and again on the
-    open file (O_NONBLOCK, so a FIFO swapped in meanwhile cannot block either).
+    open file (O_NONBLOCK, so a FIFO swapped in meanwhile cannot block either). Read with
+    os.read sized from fstat: asking a buffered file for ``limit`` bytes allocates them first.
     """
     if not stat.S_ISREG(os.stat(path).st_mode):
         raise Rejected("not-regular-file")
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    with os.fdopen(fd, "rb") as fh:
+    try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise Rejected("not-regular-file")
         if st.st_size > limit:
             raise Rejected("file-too-large", mb=st.st_size // 1048576)
-        data = fh.read(limit + 1)
-    if len(data) > limit:
-        raise Rejected("file-too-large", mb=len(data) // 1048576)
-    return data
+        chunks, size, want = [], 0, st.st_size + 1
+        while size <= limit and (chunk := os.read(fd, min(want, limit + 1 - size))):  # to the end, as it may grow
+            chunks.append(chunk)
+            size += len(chunk)
+            want = 1 << 20
+    finally:
+        os.close(fd)
+    if size > limit:
+        raise Rejected("file-too-large", mb=size // 1048576)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 @dataclass
