@@ -41,6 +41,10 @@ _CELL_REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{1,4})([0-9]{1,8})""")  # the
 # Any attribute value that could be a reference beyond column ZZ or row 999. Anchored on "=", so
 # it scans at memchr speed; a sheet without one cannot reach MAX_CELLS (999 × 702 cells).
 _FAR_REF = re.compile(rb"""=\s*["'](?:[A-Za-z]{3,4}[0-9]|[A-Za-z]{1,2}[0-9]{4})""")
+# _FAR_REF's candidates, found at memchr speed instead of a match tried at every "=": with letters read
+# as "a", digits as "0" and quotes as '"', a far reference reads '"aaa0' or '"aaaa0', or holds 'a0000'.
+_SHAPES = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'", b"a" * 52 + b"0" * 10 + b'"')
+_FAR_SHAPE = re.compile(rb'"aaaa?0')
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([A-Za-z]{1,4})?([0-9]{1,8})?(?::([A-Za-z]{1,4})([0-9]{1,8}))?"')
 _DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 # A cell showing an Excel error (t="e"), which python-calamine hands over as a blank: its
@@ -366,7 +370,8 @@ def _formula_cells(window: bytes, cells: SheetCells) -> None:
 
     at = window.find(b"<f")
     while at != -1:
-        m = _FORMULA_CELL.match(window, max(0, window.rfind(b"<c ", 0, at)))
+        # Only "<f>" or "<f " opens a formula; others (<formula1> of a validation) would send rfind far back.
+        m = _FORMULA_CELL.match(window, max(0, window.rfind(b"<c ", 0, at))) if window[at + 2:at + 3] in (b">", b" ") else None
         at = window.find(b"<f", at + 2)
         if not m:
             continue
@@ -376,6 +381,12 @@ def _formula_cells(window: bytes, cells: SheetCells) -> None:
             cells.formulas[int(row) - 1, column_number(letters) - 1] = ("=" + text, "typed")
         elif not cached:
             cells.formulas[int(row) - 1, column_number(letters) - 1] = ("=" + text, "uncached")
+
+
+def _maybe_far(window: bytes) -> bool:
+    """Whether _FAR_REF could match in ``window`` (a quick test that never misses one)."""
+    shapes = window.translate(_SHAPES)
+    return b"a0000" in shapes or _FAR_SHAPE.search(shapes) is not None
 
 
 def _scan_member(chunks, budget: int, scan_cells: bool, percent: set[bytes] | None = None):
@@ -401,9 +412,9 @@ def _scan_member(chunks, budget: int, scan_cells: bool, percent: set[bytes] | No
         if total > budget:
             raise Rejected("zip-bomb", "解压后体积异常巨大（疑似压缩炸弹），已跳过")
         window = tail + chunk
-        if _DOCTYPE.search(window):
+        if b"!" in window and _DOCTYPE.search(window):  # "!": one memchr clears most members
             raise Rejected("xml-entities", "文件内含 XML 实体声明（可能是恶意文件），已跳过；请用 Excel 或 WPS 另存后再试")
-        if scan_cells and not exact and _FAR_REF.search(window):
+        if scan_cells and not exact and _maybe_far(window) and _FAR_REF.search(window):
             exact = True
             if total > len(chunk):  # earlier chunks were not scanned: assume they start at A1
                 low_row = low_col = 1
