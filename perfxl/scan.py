@@ -51,6 +51,7 @@ _DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 # reference and the error text, so a broken formula is reported as such, not as “not filled in”.
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*? t="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>(#[^<]{1,15})</v>')
 # A formula cell with its formula text and cached value (absent when a script wrote the formula).
+_FORMULA_OPEN = re.compile(rb"<f[ >]")  # a cell's formula element (not <formula1> of a validation)
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*>(?:<f>|<f [^>]*[^/]>)([^<]{1,200})</f>(?:<v>([^<]*)</v>)?')
 # Formula text that is a value typed after “=”, not a calculation: “100%”, “3席”, “是”.
 _TYPED_VALUE = re.compile(r"""^[+-]?[0-9][0-9,]*(?:\.[0-9]+)?[^0-9\s()+\-*/^&=<>:!$,"'A-Za-z_.]{1,8}$|^[\u4e00-\u9fff]+$""")
@@ -254,10 +255,11 @@ def _plain_directory(data: bytes) -> list[Member] | None:
         at = extra_at + extra_length + comment_length
         if (signature != b"PK\x01\x02" or version > zipfile.MAX_EXTRACT_VERSION or at > end
                 or 0xFFFFFFFF in (compress_size, file_size, header_offset)
-                or not _plain_extra(data[extra_at:extra_at + extra_length])):
+                or extra_length and not _plain_extra(data[extra_at:extra_at + extra_length])):
             return None
-        try:
-            name = data[name_at:extra_at].decode("utf-8" if flags & 0x800 else "cp437")
+        raw_name = data[name_at:extra_at]
+        try:  # an ASCII name reads the same in cp437, and faster as UTF-8
+            name = raw_name.decode("utf-8" if flags & 0x800 or raw_name.isascii() else "cp437")
         except UnicodeDecodeError:
             return None
         if "\x00" in name:  # zipfile cuts the name there
@@ -363,16 +365,16 @@ def percent_styles(styles: bytes) -> set[bytes]:
     return out
 
 
-def _formula_cells(window: bytes, cells: SheetCells) -> None:
-    """Note the formulas typed as values or saved without a result. Found from each “<f”, so a
-    sheet's few formulas cost a few matches, not a pass of the pattern over every cell."""
+def _formula_cells(window: bytes, cells: SheetCells, first: re.Match) -> None:
+    """Note the formulas typed as values or saved without a result. Found from each formula
+    element (``first`` is the first), so a sheet's few formulas cost a few matches, not a pass
+    of the pattern over every cell."""
     from xml.sax.saxutils import unescape
 
-    at = window.find(b"<f")
-    while at != -1:
-        # Only "<f>" or "<f " opens a formula; others (<formula1> of a validation) would send rfind far back.
-        m = _FORMULA_CELL.match(window, max(0, window.rfind(b"<c ", 0, at))) if window[at + 2:at + 3] in (b">", b" ") else None
-        at = window.find(b"<f", at + 2)
+    opened = first
+    while opened:
+        m = _FORMULA_CELL.match(window, max(0, window.rfind(b"<c ", 0, opened.start())))
+        opened = _FORMULA_OPEN.search(window, opened.end())
         if not m:
             continue
         letters, row, formula, cached = m.groups()
@@ -428,8 +430,8 @@ def _scan_member(chunks, budget: int, scan_cells: bool, percent: set[bytes] | No
         if scan_cells and b' t="e"' in window:
             for letters, row, text in _ERROR_CELL.findall(window):
                 cells.errors[int(row) - 1, column_number(letters) - 1] = text.decode("ascii", "replace")
-        if scan_cells and b"<f" in window:
-            _formula_cells(window, cells)
+        if scan_cells and (first := _FORMULA_OPEN.search(window)):
+            _formula_cells(window, cells, first)
         if percent_cell is not None and scan_cells:
             cells.percent.update((int(row) - 1, column_number(letters) - 1) for letters, row in percent_cell.findall(window))
         if scan_cells and not dim_area:
@@ -507,26 +509,26 @@ def guard_zip(data: bytes, parsed=_parsed_member, budget: int = MAX_TOTAL_BYTES)
                 custom = _inflate_whole(data, info) if info.file_size < 65536 else None
                 if custom and (m := _PROFILE_PROPERTY.search(custom)):
                     check.profile = m.group(1).decode("utf-8", "replace")
-            calamine_reads = name in CALAMINE_READS or _is_sheet(name)
-            if not parsed(name):
-                if calamine_reads and name not in check.members:  # relationships: inflated for calamine only
-                    body = _inflate_whole(data, info)
-                    if body is not None:
-                        check.members[name] = body, info.CRC
-                continue
-            body = _inflate_whole(data, info)
             is_sheet = _is_sheet(name)
-            inflated, (rows, cols, dim_area), cells = _scan_member(
-                (body,) if body is not None else package.stream(info), budget - total, is_sheet, percent)
-            total += inflated
-            if is_sheet and (rows > MAX_ROWS or rows * cols > MAX_CELLS or dim_area > MAX_CELLS):
-                check.too_large.add(name)
-            if is_sheet and cells:
-                check.cells[name] = cells
-            if calamine_reads and body is not None:
+            if parsed(name):
+                body = _inflate_whole(data, info)
+                inflated, (rows, cols, dim_area), cells = _scan_member(
+                    (body,) if body is not None else package.stream(info), budget - total, is_sheet, percent)
+                total += inflated
+                if is_sheet and (rows > MAX_ROWS or rows * cols > MAX_CELLS or dim_area > MAX_CELLS):
+                    check.too_large.add(name)
+                if is_sheet and cells:
+                    check.cells[name] = cells
+                if not is_sheet and name not in CALAMINE_READS:
+                    continue
+            elif name in CALAMINE_READS and name not in check.members:  # relationships: inflated for calamine only
+                body = _inflate_whole(data, info)
+            else:
+                continue
+            if body is None:  # too large or odd to have inflated whole: calamine opens the file as read
+                check.whole = False
+            else:
                 check.members[name] = body, info.CRC
-        check.whole = check.whole and all(
-            name in check.members for name in check.names if name in CALAMINE_READS or _is_sheet(name))
     except Rejected:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):
