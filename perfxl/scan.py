@@ -3,6 +3,8 @@
 calamine aborts the whole process on a sheet whose used range is absurd (one cell at
 XFD1048576 makes it allocate hundreds of GiB), and zip bombs inflate without bound; so every
 zip member is inflated here as a stream with a cap, and sheet XML is scanned for its extent.
+calamine then opens an .xlsx rebuilt from the members as inflated here (``calamine_package``):
+it parses exactly what was scanned, and each member is inflated once.
 """
 
 from __future__ import annotations
