@@ -36,6 +36,7 @@ RATIO_FROM_BYTES = 20 * 1024 * 1024  # smaller members cost little memory whatev
 MAX_CELLS = 5_000_000  # rows × columns of one sheet's used range
 MAX_ROWS = 200_000
 WHOLE_BYTES = 4 * 1024 * 1024  # a member up to this size (inflated) is inflated in one call, not streamed
+PACKAGE_BYTES = 64 * 1024 * 1024  # members kept for calamine's package, at most; beyond, it opens the file as read
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".et", ".ods", ".xltx", ".xltm", ".ett", ".xlsb"}
 
 # calamine takes cell references in either case (r="xfd1048576" is as far as r="XFD1048576").
@@ -476,7 +477,7 @@ class ZipCheck:
     formats_known: bool = False  # styles.xml was read: SheetCells.percent says every percent cell
     profile: str = ""  # the framework perfxl's template recorded in the custom property perfxl_profile
     # The members calamine reads, as the guard inflated (and, sheets and the like, scanned) them: name →
-    # (bytes, CRC); whole: each such member is here, under a name no other member has.
+    # (bytes, CRC); whole: each such member is here, under a name no other member has (else none is).
     members: dict[str, tuple[bytes, int]] = field(default_factory=dict)
     whole: bool = False
 
@@ -499,9 +500,10 @@ def guard_zip(data: bytes, parsed=_parsed_member, budget: int = MAX_TOTAL_BYTES)
             styles = _inflate_whole(data, info)
             percent = percent_styles(styles) if styles is not None else None
             check.formats_known = percent is not None
-            if styles is not None:
+            if styles is not None and check.whole:
                 check.members[STYLES] = styles, info.CRC
         total = 0
+        kept = len(check.members[STYLES][0]) if STYLES in check.members else 0
         for info in package.infos:
             name = info.filename
             if info.file_size > MAX_MEMBER_BYTES or (
@@ -521,16 +523,18 @@ def guard_zip(data: bytes, parsed=_parsed_member, budget: int = MAX_TOTAL_BYTES)
                     check.too_large.add(name)
                 if is_sheet and cells:
                     check.cells[name] = cells
-                if not is_sheet and name not in CALAMINE_READS:
+                if not check.whole or not is_sheet and name not in CALAMINE_READS:
                     continue
-            elif name in CALAMINE_READS and name not in check.members:  # relationships: inflated for calamine only
+            elif check.whole and name in CALAMINE_READS and name not in check.members:  # for calamine only
                 body = _inflate_whole(data, info)
             else:
                 continue
-            if body is None:  # too large or odd to have inflated whole: calamine opens the file as read
+            if body is None or kept + len(body) > PACKAGE_BYTES:  # calamine opens the file as read
                 check.whole = False
+                check.members.clear()
             else:
                 check.members[name] = body, info.CRC
+                kept += len(body)
     except Rejected:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):

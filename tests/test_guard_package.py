@@ -132,3 +132,15 @@ def test_a_member_in_another_case_or_folder_never_reaches_calamine(tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert [(Path(f["file"]).name, f["code"]) for f in json.loads(proc.stdout)] == [
         ("case.xlsx", "broken-file"), ("elsewhere.xlsx", "broken-file")]  # before: reader-crashed
+
+
+def test_past_the_package_cap_calamine_opens_the_file_as_read(monkeypatch):
+    """The members kept for calamine are capped (memory): past the cap none is kept and the file is read as before."""
+    from perfxl.reading import read_file
+
+    path = str(SEEDS[0])
+    before = read_file(path, None)
+    monkeypatch.setattr(scan, "PACKAGE_BYTES", 10_000)
+    check = scan.guard_zip(SEEDS[0].read_bytes())
+    assert not check.whole and check.members == {} and scan.calamine_package(check) is None
+    assert read_file(path, None) == before and before[0]
