@@ -452,8 +452,8 @@ def _scan_member(chunks, budget: int, scan_cells: bool, percent: set[bytes] | No
 def _parsed_member(name: str) -> bool:
     """The members whose content calamine keeps: sheets, shared strings, the workbook (ODS: content).
 
-    Others (styles, relationships) are checked by their declared sizes only: calamine reads them
-    as a stream and keeps nothing that grows with their size.
+    Others (styles, relationships) are not scanned, only held to their declared sizes: calamine
+    keeps nothing of them that grows with their size.
     """
     return _is_sheet(name) or name in ("xl/workbook.xml", "xl/sharedStrings.xml", "content.xml")
 
@@ -555,7 +555,7 @@ def calamine_package(check: ZipCheck) -> bytes | None:
     calamine then opens the file as read.
     """
     members = {name: body for name, body in check.members.items() if name not in check.too_large}
-    if (not check.whole or "xl/workbook.xml" not in members or "content.xml" in check.names
+    if (not check.whole or "xl/workbook.xml" not in members or len(members) > 0xFFFF  # the count is 16 bits
             or len({name.lower() for name in members}) != len(members)):  # calamine finds names in any case
         return None
     parts, directory, offset = [], [], 0
