@@ -144,3 +144,18 @@ def test_past_the_package_cap_calamine_opens_the_file_as_read(monkeypatch):
     check = scan.guard_zip(SEEDS[0].read_bytes())
     assert not check.whole and check.members == {} and scan.calamine_package(check) is None
     assert read_file(path, None) == before and before[0]
+
+
+def test_a_member_named_in_chinese_is_stored_under_its_name():
+    """A UTF-8 member name goes into the stored package with the UTF-8 flag, so calamine finds it."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(SEEDS[0]) as src, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                body = body.replace(b"worksheets/sheet1.xml", "worksheets/表1.xml".encode())
+            dst.writestr(info.filename.replace("sheet1.xml", "表1.xml"), body)
+    data = buffer.getvalue()
+    package = scan.calamine_package(scan.guard_zip(data))
+    assert "xl/worksheets/表1.xml" in zipfile.ZipFile(io.BytesIO(package)).namelist()
+    assert _read_all(package) == _read_all(data) and _read_all(data)[0][1]
