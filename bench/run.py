@@ -56,7 +56,8 @@ def measure(cmd: list[str]) -> tuple[float, float, int, float]:
     peak, cpu_seen, done = 0, {}, threading.Event()
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+        # cwd: "python -m" puts the working folder first on sys.path, before PYTHONPATH (another checkout's perfxl).
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT)
 
         def sample():
             nonlocal peak

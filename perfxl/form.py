@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from .fields import (FIELD_KINDS, FUND_KINDS, REQUIRED_LABELS, TEXT_FIELDS, UNIT_IN_TEXT, UNIT_SUFFIX,
                      WHOLE_DEPARTMENT, YEAR, blank, is_amount, parse_amount, set_text_field, split_code)
@@ -26,6 +27,9 @@ _QUALIFIER = re.compile(r"\([^()]*\)分?$")  # “二级指标(长期)”, “�
 _ORDINAL = re.compile(r"^(?:\([一二三四五六七八九十\d]{1,2}\)|[一二三四五六七八九十\d]{1,2}[、.])(?=\D)")  # “(一)财政拨款小计”
 
 
+LABEL_CACHE_SIZE = 1 << 16  # distinct short cell texts kept per profile (~10 MB at most)
+
+
 def label_kind(value: object, profile: Profile) -> tuple[str | None, str]:
     """(field kind, inline value) when the cell is a known label, else (None, '').
 
@@ -33,9 +37,12 @@ def label_kind(value: object, profile: Profile) -> tuple[str | None, str]:
     """
     if not isinstance(value, str) or len(value) > 40:
         return None, ""
-    cached = profile.label_cache.get(value)
+    cache = profile.label_cache
+    cached = cache.get(value)
     if cached is None:
-        cached = profile.label_cache[value] = _label_kind(value, profile)
+        if len(cache) >= LABEL_CACHE_SIZE:  # a worker reads for the whole run: bound what it keeps
+            cache.clear()
+        cached = cache[value] = _label_kind(value, profile)
     return cached
 
 
@@ -57,18 +64,24 @@ def _label_kind(value: str, profile: Profile) -> tuple[str | None, str]:
     return None, ""
 
 
+_TEXT, _FUNDS = frozenset(TEXT_FIELDS), frozenset(FUND_KINDS)
+_ROW_FIELDS = FIELD_KINDS | {"funds"}  # the labels read_fields acts on
+_BESIDE_LEVEL3 = frozenset({"value", "level1", "level2"})
+_NO_KINDS: frozenset = frozenset()
+
+
 def is_header(kinds: set) -> bool:
     """The header row of an indicator table: a 三级指标 label with a value or 一级/二级 label."""
-    return "level3" in kinds and bool(kinds & {"value", "level1", "level2"})
+    return "level3" in kinds and not kinds.isdisjoint(_BESIDE_LEVEL3)
 
 
 class _Reader:
     """Reads one form region of a grid."""
 
-    def __init__(self, grid: Grid, profile: Profile, start: int, end: int, row_tokens: list,
+    def __init__(self, grid: Grid, profile: Profile, start: int, end: int, row_tokens: list, row_kinds: list,
                  kind: str = "项目", auto: bool = False):
         self.grid, self.profile, self.start, self.end = grid, profile, start, end
-        self.row_tokens = row_tokens
+        self.row_tokens, self.row_kinds = row_tokens, row_kinds
         self.auto = auto
         self.project = Project(file=grid.file, sheet=grid.sheet, kind=kind, framework=profile.name)
         self.in_yuan = False
@@ -77,29 +90,26 @@ class _Reader:
         self.total_heading = False
         self.cover: dict[str, tuple[str, str]] = {}  # “预算单位：某局” above the form: field → (text, cell)
         # A lone 资金总额 / 年初安排金额 is the year's amount unless the form has a year column.
-        kinds = {t[1] for toks in row_tokens[start:end] for t in toks}
+        kinds = _NO_KINDS.union(*row_kinds[start:end])
         self.single_column = "total_year" not in kinds
         # 预算单位 is the unit beside a 主管部门, and stands for the 主管部门 on a form without one.
         self.budget_unit = "unit" if "department" in kinds else "department"
-
-    def tokens(self, r: int) -> list[tuple[int, str | None, object, str]]:
-        return self.row_tokens[r]
 
     def read(self, preamble: range) -> Project:
         self.read_preamble(preamble)
         header = None
         goal_labels: list = []
         for r in range(self.start, self.end):
-            toks = self.tokens(r)
-            if is_header({t[1] for t in toks}):
+            toks = self.row_tokens[r]
+            if is_header(self.row_kinds[r]):
                 header = r
                 break
             if goal_labels:
                 self.fill_goals(goal_labels, toks, r)
             goal_labels = self.read_fields(r, toks)
         if header is not None:
-            self.table_end = read_table(self.grid, self.profile, self.row_tokens, header, self.start, self.end,
-                                        self.project, self.auto)
+            self.table_end = read_table(self.grid, self.profile, self.row_tokens, self.row_kinds, header,
+                                        self.start, self.end, self.project, self.auto)
             self.read_contacts()
         else:
             self.table_end = self.end
@@ -112,28 +122,29 @@ class _Reader:
     def read_contacts(self) -> None:
         """填表人 (联系人) and 联系电话 on the lines below the table, so the bureau can call back."""
         for r in range(self.table_end, self.end):
-            for c, kind, _, inline in self.tokens(r):
+            toks = self.row_tokens[r]
+            for i, (c, kind, _, inline) in enumerate(toks):
                 if kind in ("contact", "phone") and not getattr(self.project, kind):
-                    value, vc = (inline, c) if inline else self.next_value(r, c)
+                    value, vc = (inline, c) if inline else _beside(toks, i)
                     setattr(self.project, kind, value_text(value))
                     self.project.cells[kind] = self.grid.address(r, vc)
 
     def read_preamble(self, rows: range) -> None:
         for r in rows:
-            for c, v in enumerate(self.grid.rows[r]):
-                if blank(v) or not isinstance(v, str):
+            toks = self.row_tokens[r]
+            for i, (c, kind, v, inline) in enumerate(toks):
+                if not isinstance(v, str):
                     continue
-                text = label_key(v)
-                if m := YEAR.search(text):
-                    self.project.year = self.project.year or m.group(1)
-                if m := UNIT_IN_TEXT.search(text):
-                    self.in_yuan = m.group(1) == "元"
-                kind, inline = label_kind(v, self.profile)
+                year, unit, reporter_line = _cover_facts(v)
+                if year:
+                    self.project.year = self.project.year or year
+                if unit:
+                    self.in_yuan = unit == "元"
                 if kind == "reporter":
-                    self.project.reporter = inline or self.next_value(r, c)[0]
+                    self.project.reporter = inline or _beside(toks, i)[0]
                 elif kind in ("department", "unit", "budget_unit") and not blank(inline):
                     self.cover["unit" if kind == "budget_unit" else kind] = (inline, self.grid.address(r, c))
-                elif kind is None and "填报单位" in text and ":" in text:
+                elif kind is None and reporter_line:
                     self.project.reporter = unicodedata.normalize("NFKC", v).split(":", 1)[1].strip()
 
     def settle_funds(self) -> None:
@@ -166,38 +177,33 @@ class _Reader:
                 if code:
                     project.codes[kind] = code
 
-    def next_value(self, r: int, c: int) -> tuple[object, int]:
-        """The next non-blank cell right of (r, c) if it is no label, else blank; and its column."""
-        row = self.grid.rows[r]
-        for cc in range(c + 1, len(row)):
-            if not blank(row[cc]):
-                if label_kind(row[cc], self.profile)[0]:
-                    return "", c + 1
-                return row[cc], cc
-        return "", c + 1
-
     def read_fields(self, r: int, toks) -> list:
         """Text fields and funds of one row; returns goal labels still waiting for their text."""
+        kinds = self.row_kinds[r]
+        if kinds.isdisjoint(_ROW_FIELDS):  # a row of values or other labels: nothing to read here
+            return []
         project, grid = self.project, self.grid
         waiting = []
-        fund_labels = [(i, t) for i, t in enumerate(toks) if t[1] in FUND_KINDS]
-        for c, kind, v, inline in toks:
-            if kind in TEXT_FIELDS:
+        fund_labels = [] if kinds.isdisjoint(_FUNDS) else [(i, t) for i, t in enumerate(toks) if t[1] in _FUNDS]
+        for i, (c, kind, v, inline) in enumerate(toks):
+            if kind is None:
+                continue
+            if kind in _TEXT:
                 if kind == "dept_name":  # 部门(单位)名称: the form's name on a whole-department form
                     kind = "name" if project.kind == WHOLE_DEPARTMENT else "department"
                 elif kind == "budget_unit":
                     kind = self.budget_unit
                 if kind == "name" and project.cells.get("name"):
                     continue
-                value, vc = (inline, c) if inline else self.next_value(r, c)
+                value, vc = (inline, c) if inline else _beside(toks, i)
                 if not getattr(project, kind):
                     set_text_field(project, kind, value_text(value))
                     project.cells[kind] = grid.address(r, vc)
-            elif kind in FUND_KINDS or kind == "funds":
+            elif kind in _FUNDS or kind == "funds":
                 if m := UNIT_SUFFIX.search(label_key(v)):
                     self.in_yuan = m.group(1) == "元"
             elif kind in ("goal_period", "goal_year", "goals"):
-                value, vc = (inline, c) if inline else self.next_value(r, c)
+                value, vc = (inline, c) if inline else _beside(toks, i)
                 if not blank(value):
                     target = "goal_period" if kind == "goal_period" else "goal_year"
                     if not getattr(project, target):
@@ -225,12 +231,16 @@ class _Reader:
 
     def read_funds(self, r: int, toks, fund_labels) -> None:
         labels_in_row = [t[1] for _, t in fund_labels]
-        seen: dict[str, int] = {}
         right = []  # per label: (row, column, cell) up to the next label (“财政资金科目代码 21305” is no amount)
         for i, (c, kind, v, inline) in fund_labels:
-            stop = next((j for j in range(i + 1, len(toks)) if toks[j][1]), len(toks))
-            right.append(([(r, c, inline)] if inline else []) + [(r, t[0], t[2]) for t in toks[i + 1:stop]])
-            if not right[-1] and kind.startswith("total_") and stop < len(toks):
+            stop = i + 1
+            while stop < len(toks) and not toks[stop][1]:
+                stop += 1
+            values = [(r, t[0], t[2]) for t in toks[i + 1:stop]]
+            if inline:
+                values.insert(0, (r, c, inline))
+            right.append(values)
+            if not values and kind.startswith("total_") and stop < len(toks):
                 self.total_heading = True  # “年度资金总额 | 金额(万元)”: the rows below give its parts
         # A row of funds labels with no amount beside any of them heads the amounts under them (if any).
         beside = any(is_amount(x[2]) for values in right for x in values)
@@ -240,8 +250,6 @@ class _Reader:
             values = right[n]
             if heading or not values:
                 values = below[n] or ([] if heading and len(fund_labels) > 1 else values)
-            occurrence = seen.get(kind, 0)
-            seen[kind] = occurrence + 1
             if kind == "total_any" and len(values) < 2 and self.single_column:
                 sides = ["funds_year"]
             elif kind in ("total_period", "total_any"):
@@ -249,8 +257,8 @@ class _Reader:
                 sides = ["funds_period", "funds_year"] if both else ["funds_period"]
             elif kind == "total_year":
                 sides = ["funds_year"]
-            elif labels_in_row.count(kind) >= 2:
-                sides = ["funds_period" if occurrence == 0 else "funds_year"]
+            elif labels_in_row.count(kind) >= 2:  # the first is the period's
+                sides = ["funds_period" if kind not in labels_in_row[:n] else "funds_year"]
             elif len(values) >= 2:
                 sides = ["funds_period", "funds_year"]
             else:
@@ -288,25 +296,48 @@ class _Reader:
         return "funds_year" if ("当年" in label or "年度" in label or year is not None) else "funds_period"
 
 
+def _beside(toks, i: int) -> tuple[object, int]:
+    """The next non-blank cell right of token ``i`` if it is no label, else blank; and its column."""
+    if i + 1 < len(toks) and not toks[i + 1][1]:
+        return toks[i + 1][2], toks[i + 1][0]
+    return "", toks[i][0] + 1
+
+
+@lru_cache(maxsize=1 << 14)
+def _cover_facts(text: str) -> tuple[str | None, str | None, bool]:
+    """What a line above a form says: (its year, its amount unit, a 填报单位：… line)."""
+    key = label_key(text)
+    year, unit = YEAR.search(key), UNIT_IN_TEXT.search(key)
+    return year and year.group(1), unit and unit.group(1), "填报单位" in key and ":" in key
+
+
 def row_tokens(row: list, profile: Profile) -> list[tuple[int, str | None, object, str]]:
     """Non-blank cells of a row as (col, label kind, value, inline value)."""
+    if row.count("") == len(row):  # an empty row (a third of them): no per-cell work
+        return []
+    cache = profile.label_cache  # label_kind's, looked up here first: saves a call per cell
     out = []
     for c, v in enumerate(row):
-        if v == "" or v is None or (isinstance(v, str) and v.isspace()):
+        if isinstance(v, str):
+            if not v or v.isspace():
+                continue
+            kind, inline = cache.get(v) or label_kind(v, profile)
+        elif v is None:
             continue
-        kind, inline = label_kind(v, profile)
+        else:
+            kind, inline = None, ""
         out.append((c, kind, v, inline))
     return out
 
 
-def _list_header(tokens, first: int) -> int | None:
+def _list_header(tokens, kinds, first: int) -> int | None:
     """The indicator header row of a list export whose 项目名称 label is on row ``first``: that row
     itself (“项目名称 … 三级指标 …”), or the next when the header takes two rows and the 项目名称
     label has another label beside it (a form's has the name); None for a form."""
     row = tokens[first]
     if any(t[1] == "level3" for t in row):
         return first
-    if first + 1 < len(tokens) and is_header({t[1] for t in tokens[first + 1]}):
+    if first + 1 < len(tokens) and is_header(kinds[first + 1]):
         i = next(i for i, t in enumerate(row) if t[1] == "name")
         if not row[i][3] and (i + 1 == len(row) or row[i + 1][1]):
             return first + 1
@@ -320,22 +351,23 @@ def find_forms(grid: Grid, profile: Profile, auto: bool = False) -> list[Project
     (部门(单位)名称). With ``auto`` each form's framework is chosen from its 一级 (perfxl/indicators.py).
     """
     tokens = [row_tokens(row, profile) for row in grid.rows]
-    starts = [r for r, toks in enumerate(tokens) if any(t[1] == "name" for t in toks)]
+    kinds = [{t[1] for t in toks} if toks else _NO_KINDS for toks in tokens]  # the label kinds on each row
+    starts = [r for r, k in enumerate(kinds) if "name" in k]
     kind = "项目"
-    if starts and (header := _list_header(tokens, starts[0])) is not None:
+    if starts and (header := _list_header(tokens, kinds, starts[0])) is not None:
         return read_list(grid, profile, tokens, starts[0], header, auto)
     if not starts:
-        starts = [r for r, toks in enumerate(tokens) if any(t[1] == "dept_name" for t in toks)][:1]
+        starts = [r for r, k in enumerate(kinds) if "dept_name" in k][:1]
         kind = WHOLE_DEPARTMENT if starts else kind
     if not starts:  # no 项目名称 label at all: one form from its first field, if it has an indicator table
-        header = next((r for r, toks in enumerate(tokens) if is_header({t[1] for t in toks})), None)
+        header = next((r for r, k in enumerate(kinds) if is_header(k)), None)
         if header is not None:
-            starts = [next((r for r in range(header) if any(t[1] in FIELD_KINDS for t in tokens[r])), header)]
+            starts = [next((r for r in range(header) if not kinds[r].isdisjoint(FIELD_KINDS)), header)]
     projects = []
     previous_end = 0
     for n, start in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else len(grid.rows)
-        reader = _Reader(grid, profile, start, end, tokens, kind, auto)
+        reader = _Reader(grid, profile, start, end, tokens, kinds, kind, auto)
         project = reader.read(range(previous_end, start))
         project.position = n
         projects.append(project)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import cell_name
+from .model import column_letter
+
+_LETTERS = [column_letter(c) for c in range(702)]  # A … ZZ: spares column_letter's loop for each address
 
 
 @dataclass
@@ -22,7 +24,8 @@ class Grid:
     percent: set[tuple[int, int]] | None = None  # (row, col) of numbers shown as percent; None: formats unknown
 
     def address(self, row: int, col: int) -> str:
-        return cell_name(row + self.top, col + self.left)
+        col += self.left
+        return f"{_LETTERS[col] if 0 <= col < 702 else column_letter(col)}{row + self.top + 1}"
 
 
 def decode_text(data: bytes) -> str:

@@ -32,6 +32,7 @@ COST_LEVEL1 = "成本指标"  # a 一级 of this name exists in the 2021 framewo
 _TITLE = re.compile(r"绩效目标(申报)?表")
 _YEAR = re.compile(r"(\d{4})年度")
 _UNIT_LINE = re.compile(r"^(?:金额)?单位:?(万元|元)$")
+_SIDE_LABEL = 20  # the longest label above the header that can say a column's side
 
 
 @lru_cache(maxsize=1 << 14)
@@ -58,10 +59,20 @@ def header_columns(grid: Grid, tokens, header: int, top: int) -> tuple[dict[str,
     A column's side is said by its own label (“指标值(年度)”) or by the label above it
     (“年度绩效指标” merged over the annual columns, its text in the leftmost cell).
     """
-    above = grid.rows[header - 1] if header - 1 >= top else []
+    above = grid.rows[header - 1] if header - 1 >= top else ()
+    # Of the row above only short texts can say a side; another value (a goal's text) only stops the search.
+    above = tuple(v if blank(v) or (isinstance(v, str) and len(v) <= _SIDE_LABEL) else 0 for v in above)
+    cols, boundaries = _header_columns(tuple(tokens[header]), above)
+    return dict(cols), list(boundaries)  # copies: read_table adjusts them
+
+
+@lru_cache(maxsize=256)
+def _header_columns(header: tuple, above: tuple) -> tuple[dict[str, int], list[int]]:
+    """header_columns of a header row's tokens and what the row above shows: kept per pair, since
+    a batch's forms mostly share a layout (saves ~10 µs a form)."""
     candidates: dict[str, list[tuple[int, int]]] = {}
     boundaries = []
-    for c, kind, v, _ in tokens[header]:
+    for c, kind, v, _ in header:
         boundaries.append(c)
         if kind not in LEVEL_KINDS and not (kind is None and label_key(v) == "单位"):
             continue
@@ -69,14 +80,14 @@ def header_columns(grid: Grid, tokens, header: int, top: int) -> tuple[dict[str,
         side = _side(label_key(v))
         if side == 1:
             over = next((above[cc] for cc in range(min(c, len(above) - 1), -1, -1) if not blank(above[cc])), "")
-            if isinstance(over, str) and len(over) <= 20:
+            if isinstance(over, str) and len(over) <= _SIDE_LABEL:
                 side = _side(label_key(over))
         candidates.setdefault(kind, []).append((side, c))
     # The annual side; where the labels do not say, the right one (中期 … | 年度 … is the order seen).
     cols = {kind: min(found, key=lambda sc: (sc[0], -sc[1]))[1] for kind, found in candidates.items()}
     if "value" not in cols and "level3" in cols:  # values under place names (“笏石街道办 | 埭头镇”): the first
         after = max(cols["level3"], cols.get("value_op", -1))
-        cols["value"] = next((c for c, kind, v, _ in tokens[header] if kind is None and c > after), None)
+        cols["value"] = next((c for c, kind, v, _ in header if kind is None and c > after), None)
         if cols["value"] is None:
             del cols["value"]
     if "value" in cols:  # the operator and unit columns that go with the chosen value column
@@ -90,13 +101,17 @@ def _at(row: list, c: int | None) -> object:
     return row[c] if c is not None and c < len(row) else ""
 
 
+def _text_at(row: list, c: int | None) -> str:
+    return value_text(row[c]) if c is not None and c < len(row) else ""
+
+
 def _first(row: list, start: int | None, stop: int | None) -> tuple[object, int | None]:
     if start is None:
         return "", None
-    stop = len(row) if stop is None else min(stop, len(row))
-    for c in range(start, stop):
-        if not blank(row[c]):
-            return row[c], c
+    for c in range(start, len(row) if stop is None else min(stop, len(row))):
+        v = row[c]
+        if v is not None and (not isinstance(v, str) or v.strip()):  # not blank(v), without the call
+            return v, c
     return "", None
 
 
@@ -133,9 +148,11 @@ def _shown_as_percent(grid: Grid, r: int, c: int | None, val: float, l3: object,
     return 0 <= val <= 1 and any(w in str(l3) for w in profile.rate_words)
 
 
-def read_table(grid: Grid, profile: Profile, tokens, header: int, top: int, end: int, project: Project,
+def read_table(grid: Grid, profile: Profile, tokens, row_kinds, header: int, top: int, end: int, project: Project,
                auto: bool = False) -> int:
-    """Read the indicator table under ``header`` into ``project``; returns the row after it."""
+    """Read the indicator table under ``header`` into ``project``; returns the row after it.
+
+    ``row_kinds``: the set of label kinds on each row (perfxl/form.py's find_forms)."""
     cols, boundaries = header_columns(grid, tokens, header, top)
     r = header + 1
     if r < end and _value_subheader(tokens[r], cols, boundaries):
@@ -144,8 +161,8 @@ def read_table(grid: Grid, profile: Profile, tokens, header: int, top: int, end:
     while r < end:
         toks = tokens[r]
         if toks:
-            kinds = {t[1] for t in toks}
-            if kinds & STOP_KINDS or ends_table(toks[0][2]) or _closing(toks[0][2]):
+            kinds = row_kinds[r]
+            if not kinds.isdisjoint(STOP_KINDS) or ends_table(toks[0][2]) or _closing(toks[0][2]):
                 break
             if "level3" not in kinds:  # else a repeated header (page break in Word)
                 rows.append(r)
@@ -158,6 +175,7 @@ def read_table(grid: Grid, profile: Profile, tokens, header: int, top: int, end:
     return r
 
 
+@lru_cache(maxsize=1 << 14)
 def _closing(value: object) -> bool:
     """A sign-off cell under the table (“财政部门审核意见”, “(盖章)”): the table has ended."""
     return isinstance(value, str) and (label_key(value).endswith("意见") or "盖章" in value)
@@ -195,8 +213,8 @@ def add_indicators(grid: Grid, profile: Profile, columns, rows: list[int], proje
     v_end = after_v[0] if after_v else None
     l3_end = cv if cv is not None and cv > c3 else min([b for b in boundaries if b > c3], default=None)
     split = "value_op" in cols or "value_unit" in cols
-    levels = [[value_text(_at(grid.rows[r], cols.get("level1"))), value_text(_at(grid.rows[r], cols.get("level2"))), r]
-              for r in rows]
+    c1, c2 = cols.get("level1"), cols.get("level2")
+    levels = [[_text_at(grid.rows[r], c1), _text_at(grid.rows[r], c2), r] for r in rows]
     if auto and profile.name != "2021" and any(profile.canonical(l1) == COST_LEVEL1 for l1, _, _ in levels):
         profile = load_profile("2021")
     project.framework = profile.name
@@ -218,14 +236,15 @@ def add_indicators(grid: Grid, profile: Profile, columns, rows: list[int], proje
             level1, level1_row = l1, r
         elif l2:
             level2, level2_row = l2, r
-        if blank(l3) and blank(val):
+        if l3c is None and vc is None:  # nothing but blanks where the 三级 and the value go
             continue
         direction = ""
         if split and not blank(val):
             val, direction = combined_value(val, _at(row, cols.get("value_op")), _at(row, cols.get("value_unit")))
         a, b, note = profile.resolve(level1, level2, inherited)
-        l1_cell = _level_cell(grid, level1_row if level1 else r, cols.get("level1"))
-        l2_cell = _level_cell(grid, level2_row if level2 else r, cols.get("level2"))
+        # Where the 一级/二级 were written, or "" when the table has no such column.
+        l1_cell = grid.address(level1_row if level1 else r, c1) if c1 is not None else ""
+        l2_cell = grid.address(level2_row if level2 else r, c2) if c2 is not None else ""
         if b and not level2 and level1 and a != level1:  # the 一级 cell held the 二级 name
             l2_cell = l1_cell
         percent_number = ""
@@ -241,8 +260,3 @@ def add_indicators(grid: Grid, profile: Profile, columns, rows: list[int], proje
             value_cell=grid.address(r, vc if vc is not None else (cv if cv is not None else c3 + 1)),
             note=note, level1_cell=l1_cell, level2_cell=l2_cell,
         ))
-
-
-def _level_cell(grid: Grid, row: int, col: int | None) -> str:
-    """The A1 address of a 一级/二级 cell, or "" when the table has no such column."""
-    return grid.address(row, col) if col is not None else ""

@@ -66,17 +66,28 @@ def display_names(paths, files) -> dict[str, str]:
     label = {p: Path(os.path.abspath(p)).name or p.as_posix() for p in named}
     taken = Counter(label.values())
     label = {p: p.as_posix() if taken[name] > 1 else name for p, name in label.items()}
+    # A file found in a named folder is that folder's text, a separator and the rest: compared as
+    # text first, it needs no Path of its own (pathlib took 20 us per file).
+    inside = [(p, str(p), str(p) + os.sep) for p in named]
     out = {}
-    for f in files:
-        path = Path(f)
-        out[str(f)] = path.as_posix()
-        for p in named:
+    for f in map(str, files):
+        path = None
+        for p, text, folder in inside:
+            if f == text:
+                out[f] = label[p]
+                break
+            if f.startswith(folder) and not text.endswith(os.sep):
+                out[f] = f"{label[p]}/{f[len(folder):].replace(os.sep, '/')}"
+                break
+            path = path or Path(f)
             if path == p:
-                out[str(f)] = label[p]
+                out[f] = label[p]
                 break
             with contextlib.suppress(ValueError):
-                out[str(f)] = f"{label[p]}/{path.relative_to(p).as_posix()}"
+                out[f] = f"{label[p]}/{path.relative_to(p).as_posix()}"
                 break
+        else:
+            out[f] = (path or Path(f)).as_posix()
     return out
 
 

@@ -57,6 +57,7 @@ def open_book(path: str, data: bytes, kind: str):
     import python_calamine
 
     check = None
+    package = data
     if kind == "zip":
         try:
             check = scan.guard_zip(data)
@@ -65,10 +66,11 @@ def open_book(path: str, data: bytes, kind: str):
         if "xl/workbook.xml" not in check.names and not scan.is_ods(data):
             raise Unreadable(finding("not-spreadsheet", file=path, what="（可能是 Word 文档或压缩包）",
                                      hint="请提交 .xlsx 表格；Word 文档请先用 perfxl import 导入"))
+        package = scan.calamine_package(check) or data
     elif scan.ole_is_encrypted(data) or scan.biff_is_encrypted(data):
         raise Unreadable(finding("encrypted", file=path))
     # From a file object calamine picks its reader by content, not by name.
-    return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)), check
+    return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(package)), check
 
 
 def read_summary(book, path: str) -> tuple[list[Project], list[Finding]] | None:
@@ -94,7 +96,7 @@ def read_forms(book, path: str, data: bytes, check, profile: Profile | None) -> 
         auto, profile = False, load_profile(check.profile)
     profile = profile or load_profile(None)
     if check is not None and (check.too_large or check.cells):
-        members = scan.sheet_members(data)
+        members = scan.sheet_members(data, check)
         too_large = {name for name, member in members.items() if member in check.too_large}
         sheet_cells = {name: check.cells[member] for name, member in members.items() if member in check.cells}
     if check is None or "content.xml" in check.names:  # .xls/.et/.ods: no XML to scan, calamine says the extent

@@ -102,6 +102,12 @@ TEXT_FIELDS = {"name": "项目名称", "department": "主管部门", "unit": "�
 
 def check_text(project: Project) -> list[Finding]:
     """Text a spreadsheet cannot hold as is: control characters, more than 32,767 characters."""
+    plain = [getattr(project, key) for key in TEXT_FIELDS]
+    for ind in project.indicators:
+        plain += (ind.level3, ind.value)
+    if (EXCEL_ERRORS.isdisjoint(plain) and len(max(plain, key=len)) <= EXCEL_CELL_LIMIT
+            and not CONTROL_CHARS.search("".join(plain))):  # the common case, decided without a loop per text
+        return []
     out = []
     texts = [(label, getattr(project, key), project.cells.get(key, "")) for key, label in TEXT_FIELDS.items()]
     for ind in project.indicators:
@@ -132,15 +138,18 @@ def check_indicators(project: Project, profile: Profile) -> list[Finding]:
     satisfaction_min = profile.thresholds.get("satisfaction_min", Decimal(80))
     rate_max = profile.thresholds.get("rate_max", Decimal(100))
     satisfaction_l2 = {l2 for l1 in profile.with_role("satisfaction") for l2 in profile.levels[l1]}
-    names = Counter(ind.level3 for ind in project.indicators if ind.level3)
+    level3s = [ind.level3 for ind in project.indicators if ind.level3]
+    names = Counter(level3s) if len(set(level3s)) < len(level3s) else {}  # counted only when a name repeats
     reported_duplicates: set[str] = set()
     reported_levels: set[tuple[str, str]] = set()  # a merged 一级 cell over five rows is one thing to change
+    parent = profile.parent
     for ind in project.indicators:
         t = ind.target
-        for f in check_levels(project, profile, ind):
-            if (f.code, f.cell) not in reported_levels:
-                reported_levels.add((f.code, f.cell))
-                out.append(f)
+        if not (ind.level1 and parent.get(ind.level2) == ind.level1):  # else it fits: check_levels says nothing
+            for f in check_levels(project, profile, ind):
+                if (f.code, f.cell) not in reported_levels:
+                    reported_levels.add((f.code, f.cell))
+                    out.append(f)
         if not ind.level3:
             add("missing-level3", ind.cell, value=ind.value)
         if not ind.value:
@@ -159,17 +168,17 @@ def check_indicators(project: Project, profile: Profile) -> list[Finding]:
             add("percent-number", ind.value_cell, number=ind.percent_number, value=ind.value)
         if t.implicit_operator:
             add("implicit-operator", ind.value_cell, value=ind.value)
-        is_satisfaction = ind.level2 in satisfaction_l2 or "满意" in ind.level3
         if t.unit == "%" and t.number is not None:
+            is_satisfaction = ind.level2 in satisfaction_l2 or "满意" in ind.level3
             if is_satisfaction and t.number < satisfaction_min:
                 add("satisfaction-low", ind.value_cell, value=ind.value, minimum=satisfaction_min)
             elif is_satisfaction and t.implicit_operator and t.number == 100:
                 add("satisfaction-100", ind.value_cell)
             if t.number > rate_max and any(w in ind.level3 for w in profile.rate_words):
                 add("rate-over-100", ind.value_cell, level3=ind.level3, value=ind.value, maximum=rate_max)
-        if profile.is_cost(ind.level1, ind.level2) and t.operator in ("≥", ">"):
+        if t.operator in ("≥", ">") and profile.is_cost(ind.level1, ind.level2):
             add("cost-greater-than", ind.value_cell, level3=ind.level3, value=ind.value)
-        if names[ind.level3] > 1 and ind.level3 not in reported_duplicates:
+        if names.get(ind.level3, 0) > 1 and ind.level3 not in reported_duplicates:
             reported_duplicates.add(ind.level3)
             add("duplicate-indicator", ind.cell, level3=ind.level3, count=names[ind.level3])
     return out

@@ -3,6 +3,8 @@
 calamine aborts the whole process on a sheet whose used range is absurd (one cell at
 XFD1048576 makes it allocate hundreds of GiB), and zip bombs inflate without bound; so every
 zip member is inflated here as a stream with a cap, and sheet XML is scanned for its extent.
+calamine then opens an .xlsx rebuilt from the members as inflated here (``calamine_package``):
+it parses exactly what was scanned, and each member is inflated once.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import describe_os_error
 from .findings import finding
@@ -33,6 +36,7 @@ RATIO_FROM_BYTES = 20 * 1024 * 1024  # smaller members cost little memory whatev
 MAX_CELLS = 5_000_000  # rows × columns of one sheet's used range
 MAX_ROWS = 200_000
 WHOLE_BYTES = 4 * 1024 * 1024  # a member up to this size (inflated) is inflated in one call, not streamed
+PACKAGE_BYTES = 64 * 1024 * 1024  # members kept for calamine's package, at most; beyond, it opens the file as read
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".et", ".ods", ".xltx", ".xltm", ".ett", ".xlsb"}
 
 # calamine takes cell references in either case (r="xfd1048576" is as far as r="XFD1048576").
@@ -40,12 +44,17 @@ _CELL_REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{1,4})([0-9]{1,8})""")  # the
 # Any attribute value that could be a reference beyond column ZZ or row 999. Anchored on "=", so
 # it scans at memchr speed; a sheet without one cannot reach MAX_CELLS (999 × 702 cells).
 _FAR_REF = re.compile(rb"""=\s*["'](?:[A-Za-z]{3,4}[0-9]|[A-Za-z]{1,2}[0-9]{4})""")
+# _FAR_REF's candidates, found at memchr speed instead of a match tried at every "=": with letters read
+# as "a", digits as "0" and quotes as '"', a far reference reads '"aaa0' or '"aaaa0', or holds 'a0000'.
+_SHAPES = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'", b"a" * 52 + b"0" * 10 + b'"')
+_FAR_SHAPE = re.compile(rb'"aaaa?0')
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([A-Za-z]{1,4})?([0-9]{1,8})?(?::([A-Za-z]{1,4})([0-9]{1,8}))?"')
 _DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 # A cell showing an Excel error (t="e"), which python-calamine hands over as a blank: its
 # reference and the error text, so a broken formula is reported as such, not as “not filled in”.
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*? t="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>(#[^<]{1,15})</v>')
 # A formula cell with its formula text and cached value (absent when a script wrote the formula).
+_FORMULA_OPEN = re.compile(rb"<f[ >]")  # a cell's formula element (not <formula1> of a validation)
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*>(?:<f>|<f [^>]*[^/]>)([^<]{1,200})</f>(?:<v>([^<]*)</v>)?')
 # Formula text that is a value typed after “=”, not a calculation: “100%”, “3席”, “是”.
 _TYPED_VALUE = re.compile(r"""^[+-]?[0-9][0-9,]*(?:\.[0-9]+)?[^0-9\s()+\-*/^&=<>:!$,"'A-Za-z_.]{1,8}$|^[\u4e00-\u9fff]+$""")
@@ -73,21 +82,28 @@ def read_regular(path, limit: int = MAX_FILE_BYTES) -> bytes:
     """A file's bytes, read once, only from a regular file and at most ``limit`` of them.
 
     Checked before opening (a FIFO would block the open, /dev/zero never ends) and again on the
-    open file (O_NONBLOCK, so a FIFO swapped in meanwhile cannot block either).
+    open file (O_NONBLOCK, so a FIFO swapped in meanwhile cannot block either). Read with
+    os.read sized from fstat: asking a buffered file for ``limit`` bytes allocates them first.
     """
     if not stat.S_ISREG(os.stat(path).st_mode):
         raise Rejected("not-regular-file")
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    with os.fdopen(fd, "rb") as fh:
+    try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise Rejected("not-regular-file")
         if st.st_size > limit:
             raise Rejected("file-too-large", mb=st.st_size // 1048576)
-        data = fh.read(limit + 1)
-    if len(data) > limit:
-        raise Rejected("file-too-large", mb=len(data) // 1048576)
-    return data
+        chunks, size, want = [], 0, st.st_size + 1
+        while size <= limit and (chunk := os.read(fd, min(want, limit + 1 - size))):  # to the end, as it may grow
+            chunks.append(chunk)
+            size += len(chunk)
+            want = 1 << 20
+    finally:
+        os.close(fd)
+    if size > limit:
+        raise Rejected("file-too-large", mb=size // 1048576)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 @dataclass
@@ -190,9 +206,72 @@ def collect(paths, exclude=()) -> Inputs:
 
 _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, then the lengths of the name and the extra field
 _UNUSUAL_FLAGS = 0x1 | 0x20 | 0x40  # encrypted, patched, strongly encrypted: zipfile says what is wrong
+# End of central directory: signature, disk numbers, entry counts, directory size and offset, comment length.
+_END_RECORD = struct.Struct("<4s4H2LH")
+# A central directory record: signature, version needed, flags, method, CRC, compressed and inflated
+# size, lengths of name, extra field and comment, local header offset.
+_DIRECTORY_RECORD = struct.Struct("<4s2x3H4x3L3H8xL")
 
 
-def _inflate_whole(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+class Member(NamedTuple):
+    """A zip member as the central directory declares it: the fields of zipfile.ZipInfo the guard uses."""
+
+    filename: str
+    flag_bits: int
+    compress_type: int
+    CRC: int
+    compress_size: int
+    file_size: int
+    header_offset: int
+
+
+def _plain_extra(extra: bytes) -> bool:
+    """Extra fields whose lengths add up, as zipfile requires (else "Corrupt extra field")."""
+    at = 0
+    while len(extra) - at >= 4:
+        at += 4 + int.from_bytes(extra[at + 2:at + 4], "little")
+        if at > len(extra):
+            return False
+    return True
+
+
+def _plain_directory(data: bytes) -> list[Member] | None:
+    """The members of a package whose central directory is plain, read with struct; None for any
+    other (a comment, ZIP64, data before the directory, an odd record), which zipfile then reads
+    and judges. zipfile.ZipFile builds its directory in Python at about a third of a form's guard."""
+    end = len(data) - _END_RECORD.size
+    if end < 0:
+        return None
+    signature, disk, start_disk, count, total, size, offset, comment = _END_RECORD.unpack_from(data, end)
+    if (signature != b"PK\x05\x06" or comment or disk or start_disk or count != total or offset + size != end
+            or data[end - 20:end - 16] == b"PK\x06\x07"):  # a ZIP64 locator
+        return None
+    members = []
+    at = offset
+    while at < end:
+        if at + _DIRECTORY_RECORD.size > end:
+            return None
+        (signature, version, flags, method, crc, compress_size, file_size, name_length, extra_length,
+         comment_length, header_offset) = _DIRECTORY_RECORD.unpack_from(data, at)
+        name_at = at + _DIRECTORY_RECORD.size
+        extra_at = name_at + name_length
+        at = extra_at + extra_length + comment_length
+        if (signature != b"PK\x01\x02" or version > zipfile.MAX_EXTRACT_VERSION or at > end
+                or 0xFFFFFFFF in (compress_size, file_size, header_offset)
+                or extra_length and not _plain_extra(data[extra_at:extra_at + extra_length])):
+            return None
+        raw_name = data[name_at:extra_at]
+        try:  # an ASCII name reads the same in cp437, and faster as UTF-8
+            name = raw_name.decode("utf-8" if flags & 0x800 or raw_name.isascii() else "cp437")
+        except UnicodeDecodeError:
+            return None
+        if "\x00" in name:  # zipfile cuts the name there
+            return None
+        members.append(Member(name, flags, method, crc, compress_size, file_size, header_offset))
+    return members if len(members) == count else None
+
+
+def _inflate_whole(data: bytes, info: zipfile.ZipInfo | Member) -> bytes | None:
     """A small member inflated in one zlib call, straight from the package bytes.
 
     zipfile's streaming reader costs more Python than the inflating itself on a form's few KB;
@@ -222,15 +301,34 @@ def _inflate_whole(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
     return out
 
 
-def _member_chunks(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo):
-    """A member's inflated bytes: in one piece when small and sound, else as zipfile streams them."""
-    whole = _inflate_whole(data, info)
-    if whole is not None:
-        yield whole
-        return
-    with zf.open(info) as fh:
-        while chunk := fh.read(1 << 20):
-            yield chunk
+class _Package:
+    """A zip package's members: from its central directory read with struct when plain, else
+    from zipfile, which is also what streams a member too large or odd to inflate whole."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self.zf = None
+        self.infos = _plain_directory(data)
+        if self.infos is None:
+            self.zf = zipfile.ZipFile(io.BytesIO(data))
+            self.infos = self.zf.infolist()
+
+    def stream(self, info):
+        """The member's inflated bytes as zipfile streams them (it reports what is wrong)."""
+        if self.zf is None:
+            self.zf = zipfile.ZipFile(io.BytesIO(self.data))
+        if isinstance(info, Member):  # the same record as zipfile reads it from the same directory
+            info = next((i for i in self.zf.infolist()
+                         if i.header_offset == info.header_offset and i.filename == info.filename), None)
+            if info is None:
+                raise zipfile.BadZipFile("member not in zipfile's directory")
+        with self.zf.open(info) as fh:
+            while chunk := fh.read(1 << 20):
+                yield chunk
+
+    def read(self, info) -> bytes:
+        whole = _inflate_whole(self.data, info)
+        return whole if whole is not None else b"".join(self.stream(info))
 
 
 @dataclass
@@ -270,15 +368,16 @@ def percent_styles(styles: bytes) -> set[bytes]:
     return out
 
 
-def _formula_cells(window: bytes, cells: SheetCells) -> None:
-    """Note the formulas typed as values or saved without a result. Found from each “<f”, so a
-    sheet's few formulas cost a few matches, not a pass of the pattern over every cell."""
+def _formula_cells(window: bytes, cells: SheetCells, first: re.Match) -> None:
+    """Note the formulas typed as values or saved without a result. Found from each formula
+    element (``first`` is the first), so a sheet's few formulas cost a few matches, not a pass
+    of the pattern over every cell."""
     from xml.sax.saxutils import unescape
 
-    at = window.find(b"<f")
-    while at != -1:
-        m = _FORMULA_CELL.match(window, max(0, window.rfind(b"<c ", 0, at)))
-        at = window.find(b"<f", at + 2)
+    opened = first
+    while opened:
+        m = _FORMULA_CELL.match(window, max(0, window.rfind(b"<c ", 0, opened.start())))
+        opened = _FORMULA_OPEN.search(window, opened.end())
         if not m:
             continue
         letters, row, formula, cached = m.groups()
@@ -289,10 +388,15 @@ def _formula_cells(window: bytes, cells: SheetCells) -> None:
             cells.formulas[int(row) - 1, column_number(letters) - 1] = ("=" + text, "uncached")
 
 
-def _stream_member(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, budget: int, scan_cells: bool,
-                   percent: set[bytes] | None = None):
-    """Inflate one member (small ones whole, others as a stream) under a byte budget and scan it;
-    return (bytes inflated, extent, SheetCells).
+def _maybe_far(window: bytes) -> bool:
+    """Whether _FAR_REF could match in ``window`` (a quick test that never misses one)."""
+    shapes = window.translate(_SHAPES)
+    return b"a0000" in shapes or _FAR_SHAPE.search(shapes) is not None
+
+
+def _scan_member(chunks, budget: int, scan_cells: bool, percent: set[bytes] | None = None):
+    """Scan one member's inflated bytes (one piece when small, else as streamed) under a byte
+    budget; return (bytes inflated, extent, SheetCells).
 
     extent is (rows, columns, dimension area) of the cells' bounding box, which is what
     calamine allocates for; (0, 0, area) when no reference is far enough to matter. The exact
@@ -308,14 +412,14 @@ def _stream_member(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, budg
     total = 0
     tail = b""
     exact = False
-    for chunk in _member_chunks(zf, data, info):
+    for chunk in chunks:
         total += len(chunk)
         if total > budget:
             raise Rejected("zip-bomb", "解压后体积异常巨大（疑似压缩炸弹），已跳过")
         window = tail + chunk
-        if _DOCTYPE.search(window):
+        if b"!" in window and _DOCTYPE.search(window):  # "!": one memchr clears most members
             raise Rejected("xml-entities", "文件内含 XML 实体声明（可能是恶意文件），已跳过；请用 Excel 或 WPS 另存后再试")
-        if scan_cells and not exact and _FAR_REF.search(window):
+        if scan_cells and not exact and _maybe_far(window) and _FAR_REF.search(window):
             exact = True
             if total > len(chunk):  # earlier chunks were not scanned: assume they start at A1
                 low_row = low_col = 1
@@ -329,8 +433,8 @@ def _stream_member(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, budg
         if scan_cells and b' t="e"' in window:
             for letters, row, text in _ERROR_CELL.findall(window):
                 cells.errors[int(row) - 1, column_number(letters) - 1] = text.decode("ascii", "replace")
-        if scan_cells and b"<f" in window:
-            _formula_cells(window, cells)
+        if scan_cells and (first := _FORMULA_OPEN.search(window)):
+            _formula_cells(window, cells, first)
         if percent_cell is not None and scan_cells:
             cells.percent.update((int(row) - 1, column_number(letters) - 1) for letters, row in percent_cell.findall(window))
         if scan_cells and not dim_area:
@@ -348,11 +452,19 @@ def _stream_member(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, budg
 def _parsed_member(name: str) -> bool:
     """The members whose content calamine keeps: sheets, shared strings, the workbook (ODS: content).
 
-    Others (styles, relationships) are checked by their declared sizes only: calamine reads them
-    as a stream and keeps nothing that grows with their size.
+    Others (styles, relationships) are not scanned, only held to their declared sizes: calamine
+    keeps nothing of them that grows with their size.
     """
-    return (name.startswith("xl/worksheets/") and name.endswith(".xml")) or name in (
-        "xl/workbook.xml", "xl/sharedStrings.xml", "content.xml")
+    return _is_sheet(name) or name in ("xl/workbook.xml", "xl/sharedStrings.xml", "content.xml")
+
+
+def _is_sheet(name: str) -> bool:
+    return name.startswith("xl/worksheets/") and name.endswith(".xml")
+
+
+# What calamine reads of an .xlsx besides its sheets: the package's and the workbook's relationships,
+# the workbook, shared strings and styles.
+CALAMINE_READS = ("_rels/.rels", "xl/_rels/workbook.xml.rels", "xl/workbook.xml", "xl/sharedStrings.xml", STYLES)
 
 
 @dataclass
@@ -364,12 +476,10 @@ class ZipCheck:
     cells: dict[str, SheetCells] = field(default_factory=dict)  # sheet member → what calamine does not show
     formats_known: bool = False  # styles.xml was read: SheetCells.percent says every percent cell
     profile: str = ""  # the framework perfxl's template recorded in the custom property perfxl_profile
-
-
-def _manifest_encrypted(zf: zipfile.ZipFile) -> bool:
-    """A password-protected .ods: its manifest lists encryption data for the members."""
-    info = zf.getinfo("META-INF/manifest.xml")
-    return info.file_size < (1 << 20) and b"encryption-data" in zf.read(info)
+    # The members calamine reads, as the guard inflated (and, sheets and the like, scanned) them: name →
+    # (bytes, CRC); whole: each such member is here, under a name no other member has (else none is).
+    members: dict[str, tuple[bytes, int]] = field(default_factory=dict)
+    whole: bool = False
 
 
 def guard_zip(data: bytes, parsed=_parsed_member, budget: int = MAX_TOTAL_BYTES) -> ZipCheck:
@@ -379,34 +489,52 @@ def guard_zip(data: bytes, parsed=_parsed_member, budget: int = MAX_TOTAL_BYTES)
     Raises Rejected for a file that must not be opened at all.
     """
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            total = 0
-            check = ZipCheck(names=set(zf.namelist()))
-            if "META-INF/manifest.xml" in check.names and _manifest_encrypted(zf):
-                raise Rejected("encrypted")
-            percent = None  # the styles showing percent, once styles.xml (small, read first) is known
-            if STYLES in check.names and (info := zf.getinfo(STYLES)).file_size < WHOLE_BYTES:
-                styles = _inflate_whole(data, info)
-                percent = percent_styles(styles) if styles is not None else None
-                check.formats_known = percent is not None
-            for info in zf.infolist():
-                if info.file_size > MAX_MEMBER_BYTES or (
-                        info.file_size > RATIO_FROM_BYTES and info.file_size > MAX_RATIO * max(1, info.compress_size)):
-                    raise Rejected("zip-bomb", "解压后体积异常巨大（疑似压缩炸弹），已跳过")
-                is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
-                if info.filename == CUSTOM_PROPERTIES:
-                    custom = _inflate_whole(data, info) if info.file_size < 65536 else None
-                    if custom and (m := _PROFILE_PROPERTY.search(custom)):
-                        check.profile = m.group(1).decode("utf-8", "replace")
-                if not parsed(info.filename):
-                    continue
-                inflated, (rows, cols, dim_area), cells = _stream_member(zf, data, info, budget - total,
-                                                                         is_sheet, percent)
+        package = _Package(data)
+        by_name = {info.filename: info for info in package.infos}  # the last of a name, as zipfile's getinfo
+        check = ZipCheck(names=set(by_name), whole=len(by_name) == len(package.infos))
+        manifest = by_name.get("META-INF/manifest.xml")
+        if manifest is not None and manifest.file_size < (1 << 20) and b"encryption-data" in package.read(manifest):
+            raise Rejected("encrypted")  # a password-protected .ods
+        percent = None  # the styles showing percent, once styles.xml (small, read first) is known
+        if STYLES in by_name and (info := by_name[STYLES]).file_size < WHOLE_BYTES:
+            styles = _inflate_whole(data, info)
+            percent = percent_styles(styles) if styles is not None else None
+            check.formats_known = percent is not None
+            if styles is not None and check.whole:
+                check.members[STYLES] = styles, info.CRC
+        total = 0
+        kept = len(check.members[STYLES][0]) if STYLES in check.members else 0
+        for info in package.infos:
+            name = info.filename
+            if info.file_size > MAX_MEMBER_BYTES or (
+                    info.file_size > RATIO_FROM_BYTES and info.file_size > MAX_RATIO * max(1, info.compress_size)):
+                raise Rejected("zip-bomb", "解压后体积异常巨大（疑似压缩炸弹），已跳过")
+            if name == CUSTOM_PROPERTIES:
+                custom = _inflate_whole(data, info) if info.file_size < 65536 else None
+                if custom and (m := _PROFILE_PROPERTY.search(custom)):
+                    check.profile = m.group(1).decode("utf-8", "replace")
+            is_sheet = _is_sheet(name)
+            if parsed(name):
+                body = _inflate_whole(data, info)
+                inflated, (rows, cols, dim_area), cells = _scan_member(
+                    (body,) if body is not None else package.stream(info), budget - total, is_sheet, percent)
                 total += inflated
                 if is_sheet and (rows > MAX_ROWS or rows * cols > MAX_CELLS or dim_area > MAX_CELLS):
-                    check.too_large.add(info.filename)
+                    check.too_large.add(name)
                 if is_sheet and cells:
-                    check.cells[info.filename] = cells
+                    check.cells[name] = cells
+                if not check.whole or not is_sheet and name not in CALAMINE_READS:
+                    continue
+            elif check.whole and name in CALAMINE_READS and name not in check.members:  # for calamine only
+                body = _inflate_whole(data, info)
+            else:
+                continue
+            if body is None or kept + len(body) > PACKAGE_BYTES:  # calamine opens the file as read
+                check.whole = False
+                check.members.clear()
+            else:
+                check.members[name] = body, info.CRC
+                kept += len(body)
     except Rejected:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):
@@ -414,19 +542,55 @@ def guard_zip(data: bytes, parsed=_parsed_member, budget: int = MAX_TOTAL_BYTES)
     return check
 
 
-def sheet_members(data: bytes) -> dict[str, str]:
-    """Sheet name → worksheet XML member, from workbook.xml and its relationships."""
+_LOCAL_STORED = struct.Struct("<4s5H3L2H")  # a local header: signature, version, flags, method, time, date, CRC, sizes, name and extra lengths
+_DIRECTORY_STORED = struct.Struct("<4s6H3L5H2L")  # a central directory record, fields in the file's order
+
+
+def calamine_package(check: ZipCheck) -> bytes | None:
+    """The .xlsx calamine is to open, rebuilt from the members as the guard inflated and scanned them,
+    stored: calamine parses exactly what was checked, copies instead of inflating again, and never
+    sees a member the guard did not read (another case of a name, a sheet found too large).
+
+    None when the package is no plain .xlsx whose members calamine reads were all inflated whole;
+    calamine then opens the file as read.
+    """
+    members = {name: body for name, body in check.members.items() if name not in check.too_large}
+    if (not check.whole or "xl/workbook.xml" not in members or len(members) > 0xFFFF  # the count is 16 bits
+            or len({name.lower() for name in members}) != len(members)):  # calamine finds names in any case
+        return None
+    parts, directory, offset = [], [], 0
+    for name, (body, crc) in members.items():
+        raw = name.encode()
+        flags = 0 if raw.isascii() else 0x800  # a UTF-8 name
+        header = _LOCAL_STORED.pack(ZIP_MAGIC, 20, flags, 0, 0, 0x21, crc, len(body), len(body), len(raw), 0)
+        parts += (header, raw, body)
+        directory += (_DIRECTORY_STORED.pack(b"PK\x01\x02", 20, 20, flags, 0, 0, 0x21, crc, len(body), len(body),
+                                             len(raw), 0, 0, 0, 0, 0, offset), raw)
+        offset += len(header) + len(raw) + len(body)
+    directory_bytes = b"".join(directory)
+    end = _END_RECORD.pack(b"PK\x05\x06", 0, 0, len(members), len(members), len(directory_bytes), offset, 0)
+    return b"".join(parts) + directory_bytes + end
+
+
+def sheet_members(data: bytes, check: ZipCheck | None = None) -> dict[str, str]:
+    """Sheet name → worksheet XML member, from workbook.xml and its relationships (as the guard
+    inflated them, when it did)."""
     import defusedxml.ElementTree as ET
 
     ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
     ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    book_xml, rels_xml = "xl/workbook.xml", "xl/_rels/workbook.xml.rels"
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = set(zf.namelist())
-            if "xl/workbook.xml" not in names:
-                return {}
-            book = ET.fromstring(zf.read("xl/workbook.xml"))
-            rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels")) if "xl/_rels/workbook.xml.rels" in names else None
+        if check is not None and check.whole and book_xml in check.members:
+            book = ET.fromstring(check.members[book_xml][0])
+            rels = ET.fromstring(check.members[rels_xml][0]) if rels_xml in check.members else None
+        else:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                names = set(zf.namelist())
+                if book_xml not in names:
+                    return {}
+                book = ET.fromstring(zf.read(book_xml))
+                rels = ET.fromstring(zf.read(rels_xml)) if rels_xml in names else None
     except Exception as exc:  # defusedxml raises its own family on entity tricks
         if type(exc).__module__.startswith("defusedxml"):
             raise Rejected("xml-entities", "文件内含 XML 实体声明（可能是恶意文件），已跳过；请用 Excel 或 WPS 另存后再试") from None

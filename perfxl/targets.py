@@ -56,6 +56,8 @@ def tidy_decimal(number: Decimal) -> Decimal:
 
 def value_text(value: object) -> str:
     """A cell value as the text a person reads: 101.0 → '101', 0.5 → '0.5'."""
+    if type(value) is str:  # most cells: no type tests
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):

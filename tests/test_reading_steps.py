@@ -69,3 +69,18 @@ def test_read_forms_recognises_and_checks_every_sheet():
     assert [p.name for p in projects] == ["质量发展专项经费"]
     assert [(f.code, f.cell) for f in findings if f.level == "error"] == [("missing-level1", "B4")]
     assert {f.project_id for f in findings} == {projects[0].id} == {"q.xlsx!质量发展专项经费#1"}
+
+
+def test_label_cache_is_bounded(monkeypatch):
+    """A worker reads for the whole run: the label cache is emptied at its size, and answers stay right."""
+    from perfxl import form
+    from perfxl.profile import load_profile
+
+    profile = load_profile("2015")
+    profile.label_cache.clear()
+    monkeypatch.setattr(form, "LABEL_CACHE_SIZE", 50)
+    for n in range(500):
+        assert form.label_kind(f"备注{n}", profile) == (None, "")
+        assert len(profile.label_cache) <= 50
+    assert form.label_kind("项目名称", profile)[0] == "name"
+    assert form.label_kind("项目名称：某项目", profile) == ("name", "某项目")

@@ -115,6 +115,26 @@ def test_the_side_said_in_the_row_above(tmp_path):
     assert [(i.level3, i.value, i.value_cell) for i in p.indicators] == [("本年培训", "≥100人", "D8")]
 
 
+def test_the_same_header_under_other_lines_reads_each_forms_own_side():
+    """The header's columns are kept per layout: what the line above says still decides, form by form."""
+    from perfxl.form import find_forms
+    from perfxl.grid import Grid
+
+    def read_under(above):
+        rows = form(["一级指标", "二级指标", "三级指标", "指标值", "二级指标", "三级指标", "指标值"], [
+            ["产出指标", "数量指标", "本年培训", "≥100人", "数量指标", "三年培训", "≥300人"]])
+        rows.insert(5, above)
+        (p,) = find_forms(Grid("f.xlsx", "表", rows), load_profile("2015"))
+        return [(i.level3, i.value) for i in p.indicators]
+
+    assert read_under(["", "年度绩效指标", "", "", "中长期绩效指标", "", ""]) == [("本年培训", "≥100人")]
+    assert read_under(["", "中长期绩效指标", "", "", "年度绩效指标", "", ""]) == [("三年培训", "≥300人")]
+    # A longer text says no side (a goal written above the table), but the search for a label stops at it.
+    goal = "中长期绩效指标：三年内完成全部培训任务共计三百人"
+    assert read_under(["", "", "", "", goal, "", ""]) == [("三年培训", "≥300人")]
+    assert read_under(["", "年度绩效指标", "", "", goal, "", ""]) == [("本年培训", "≥100人")]
+
+
 def test_unlabelled_sides_read_the_right_one_and_a_subheader_picks_the_target(tmp_path):
     rows = form(["一级指标", "二级指标", "三级指标", "指标值", "二级指标", "三级指标", "指标值"], [
         ["产出指标", "数量指标", "中期目标数", "100个", "数量指标", "年度目标数", "30个"]]) + [[""]]

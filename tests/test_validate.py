@@ -111,6 +111,17 @@ def test_indicator_rules(values, expected):
     assert codes(_project(values)) == expected
 
 
+@pytest.mark.parametrize("values, expected", [
+    ([("宣传\x07次数", "≥2次")], [("warning", "control-characters", "C13")]),
+    ([("宣传次数", "≥2次\x1f")], [("warning", "control-characters", "E13")]),
+    ([("宣传次数", "长" * 32768)], [("warning", "text-too-long", "E13")]),
+    ([("#REF!", "≥2次")], [("error", "formula-error", "C13")]),
+])
+def test_text_rules_on_one_indicator(values, expected):
+    """Each text check finds its one cell among clean ones (check_text decides the clean case at once)."""
+    assert [c for c in codes(_project(values)) if c[1] != "implicit-operator"] == expected
+
+
 def test_satisfaction_rules():
     p = _project([("次数", "≥2次")])
     p.indicators[-1].value, p.indicators[-1].target = "≥70%", parse_target("≥70%")
