@@ -20,7 +20,6 @@ import csv
 import datetime as dt
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -30,12 +29,11 @@ from .evaluation import Evaluation, Row, applicable, rescore
 from .form import parse_amount
 from .grid import decode_text
 from .model import Project
-from .output import atomic_path, build_time, cell_text, refuse_inputs
+from .output import atomic_path, build_time, cell_text, mark, refuse_inputs, written_kind
 from .profile import Profile, label_key, load_profile
 from .scoring import EXECUTION, LESS, MORE, NONE, TIER, ZERO, Rules, plan_weights, rules_from, scoring_kind, total_score
 from .template import finish_form_sheet, sheet_title
 
-DOCUMENT_PROPERTY = ("perfxl_document", "自评表")  # marks a workbook perfxl may replace
 FUND_ROW, FUND_LABELS = 5, ("年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金")
 HEADER = 11  # 0-based row of the indicator grid's header
 KIND_NAMES = {MORE: "正向", LESS: "反向", ZERO: "零目标", TIER: "定性", NONE: "无目标"}  # the helper column's words
@@ -147,17 +145,6 @@ def evaluation_of(project: Project, rules: Rules, budget=None, spent=None) -> Ev
     return rescore(ev, rules)
 
 
-def is_our_selfeval(path: Path) -> bool:
-    """A workbook perfxl wrote as a 自评表 (its custom document property says so)."""
-    try:
-        with zipfile.ZipFile(path) as z:
-            custom = z.read("docProps/custom.xml").decode("utf-8", "replace")
-    except (OSError, KeyError, zipfile.BadZipFile):
-        return False
-    name, value = DOCUMENT_PROPERTY
-    return f'name="{name}"' in custom and f">{value}<" in custom
-
-
 def file_name(project: Project, taken: set[str]) -> str:
     base = _FILE_CHARS.sub("_", project.name).strip(" .")[:60] or "项目"  # file names end at 255 bytes
     name, n = f"{base}_自评表.xlsx", 2
@@ -199,7 +186,7 @@ def selfeval(paths, output_dir: str | Path, *, actuals: str | Path | None = None
     inputs = [Path(f) for f in read_result.files] + ([Path(actuals)] if actuals else [])
     for _, path in plan:
         refuse_inputs(path, inputs)
-        if path.exists() and not is_our_selfeval(path):
+        if path.exists() and written_kind(path) != "selfeval":  # saved since, or not ours
             raise UsageError(f"{path} 已存在，且不是 perfxl 生成的自评表：为免覆盖，请换一个输出文件夹或先移走它")
     for project, path in plan:
         budget, spent = matched.amounts.get((project.name, project.unit), (None, None))
@@ -252,7 +239,7 @@ def write_selfeval(output: Path, project: Project, ev: Evaluation, rules: Rules,
                                             "strings_to_numbers": False})
         wb.set_properties({"title": "项目支出绩效自评表", "created": created,
                            "comments": f"perfxl 指标体系 {profile.name}"})
-        wb.set_custom_property(*DOCUMENT_PROPERTY)
+        mark(wb, "selfeval")
         wb.set_custom_property("perfxl_profile", profile.name)
         ws = wb.add_worksheet(sheet_title(project.name, set()))
         _write_sheet(ws, _Formats(wb), project, ev, rules, year)

@@ -49,7 +49,8 @@ def build_time(default: dt.datetime | None = None) -> dt.datetime:
 # The output rule (docs/safety.md): perfxl replaces a file only when it wrote that file as the
 # same kind and no program has saved it since, or when told to (--force); never an input.
 MARKER = "perfxl_output"  # custom document property naming the kind of workbook perfxl wrote
-KIND_NAMES = {"summary": "汇总表", "scores": "自评汇总表", "template": "模板", "import": "导入的项目表", "csv": "CSV 表格"}
+KIND_NAMES = {"summary": "汇总表", "scores": "自评汇总表", "template": "模板", "import": "导入的项目表", "selfeval": "自评表",
+              "csv": "CSV 表格"}
 _MARKER_VALUE = re.compile(rb'name="' + MARKER.encode() + rb'"[^>]*>\s*<vt:lpwstr>([a-z-]{1,20})</vt:lpwstr>')
 _CREATED = re.compile(rb"<dcterms:created[^>]*>([^<]{1,40})</dcterms:created>")
 _MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]{1,40})</dcterms:modified>")

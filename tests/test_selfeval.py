@@ -230,3 +230,18 @@ def test_consolidate_writes_the_score_summary(year):
     assert differences == [("市场监管服务中心工作业务经费", "群众对市场所工作满意程度", "G20", None, 10, None),
                            ("市场监管服务中心工作业务经费", "总分", "G21", None, 100, None)]
 
+
+
+def test_selfeval_keeps_a_form_someone_has_filled_in(tmp_path):
+    """A 自评表 saved since perfxl wrote it (here by openpyxl, as Excel or WPS would) is the user's work."""
+    import openpyxl
+
+    perfxl.selfeval([DATA_2023], tmp_path)
+    filled = tmp_path / "市场监管局印刷制作费_自评表.xlsx"
+    wb = openpyxl.load_workbook(filled)
+    wb.active["F11"] = "已填"
+    wb.save(filled)
+    before = filled.read_bytes()
+    with pytest.raises(UsageError, match="不是 perfxl 生成的自评表"):
+        perfxl.selfeval([DATA_2023], tmp_path)
+    assert filled.read_bytes() == before
