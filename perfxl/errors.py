@@ -52,12 +52,7 @@ def show_path(path) -> str:
     Undecodable bytes appear as \\xNN, invisible or terminal-controlling characters as \\uNNNN;
     everything else as it is. JSON output carries the exact name instead (see json_text).
     """
-    if isinstance(path, bytes):
-        path = os.fsdecode(path)
-    text = os.fspath(path) if not isinstance(path, str) else path
-    if isinstance(text, bytes):
-        text = os.fsdecode(text)
-    return _UNSAFE.sub(_escape, text)
+    return _UNSAFE.sub(_escape, os.fsdecode(path))
 
 
 def escape_undecodable(text: str) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from . import scan
-from .arguments import as_path, as_paths, as_text
+from .arguments import YEARS, as_path, as_paths, as_text
 from .errors import UsageError, show_path
 from .evaluation import ScoreResult, check_against_targets
 from .model import Consolidation, Finding, Project, ReadResult
@@ -227,7 +227,7 @@ def consolidate(paths, output: str | Path, *, profile: str | Profile | None = No
     title = as_text(title, "title")
     csv_dir = as_path(csv_dir, "csv_dir") if csv_dir is not None else None
     prof = _profile(profile)
-    if year is not None and not (isinstance(year, int) and 2000 <= year <= 2100):
+    if year is not None and not (isinstance(year, int) and year in YEARS):
         raise UsageError(f"年度 {year} 不对：请写 2000 到 2100 之间的年份")
     # An earlier summary found in an input folder is the one a re-run replaces, not an input.
     inputs = scan.collect(paths, exclude=[output] if written_kind(output) in OUTPUT_KINDS else ())
@@ -245,13 +245,13 @@ def consolidate(paths, output: str | Path, *, profile: str | Profile | None = No
         projects = sort_projects(result.projects)
         out = Consolidation(projects=projects, findings=sort_findings(result.findings + check_years(projects, year)),
                             files=result.files, skipped=result.skipped, paths=result.paths)
-        out.title = title or default_title(out.projects, year)
         # Each project was checked against its own framework; this one serves those without (from old summaries).
         default = prof or load_profile(None)
         if any(p.evaluation is not None for p in out.projects):  # 自评表: the score summary instead
             if csv_dir:
                 raise UsageError("输入中有自评表：自评汇总表不另存 CSV，请去掉 --csv-dir（它只用于目标表的汇总）")
             return _consolidate_scores(out, output, default, title, strict)
+        out.title = title or default_title(out.projects, year)
         if (strict and out.errors) or not out.projects:
             return out
         if progress:

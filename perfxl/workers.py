@@ -68,7 +68,7 @@ def _end_with_parent() -> None:
         threading.Thread(target=watch, daemon=True).start()
 
 
-def _init(profile, progress, limits: bool) -> None:
+def _init(profile, progress) -> None:
     _end_with_parent()
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_SETMASK, set())  # forked while the parent held them
@@ -81,8 +81,8 @@ def _init(profile, progress, limits: bool) -> None:
     os.close(devnull)
     if faulthandler.is_enabled():  # (under pytest) it would dump a trace to its own copy of stderr
         faulthandler.disable()
-    _state.update(profile=profile, progress=progress, limits=limits)
-    if limits and resource:
+    _state.update(profile=profile, progress=progress)
+    if resource:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES_PER_WORKER, MEMORY_BYTES_PER_WORKER))
 
 
@@ -92,7 +92,7 @@ def _read_chunk(number: int, paths: list[str]) -> list[tuple]:
     out = []
     for position, path in enumerate(paths):
         _state["progress"][number] = position + 1
-        if _state["limits"] and resource:
+        if resource:
             usage = resource.getrusage(resource.RUSAGE_SELF)
             used = int(usage.ru_utime + usage.ru_stime)
             hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
@@ -116,7 +116,7 @@ def crashed(path: str) -> Finding:
     return finding("reader-crashed", file=path, seconds=CPU_SECONDS_PER_FILE, gigabytes=MEMORY_BYTES_PER_WORKER >> 30)
 
 
-def read_parallel(paths: list[str], profile, workers: int, progress=None, limits: bool = True, meanwhile=None):
+def read_parallel(paths: list[str], profile, workers: int, progress=None, meanwhile=None):
     """read_file over ``paths`` in worker processes; results in input order.
 
     ``meanwhile`` is called once in this process after the work is handed out (the workers
@@ -126,12 +126,12 @@ def read_parallel(paths: list[str], profile, workers: int, progress=None, limits
     pending = list(range(len(paths)))
     while pending:
         before = len(results)
-        suspects = _run(paths, pending, profile, workers, limits, results, progress, meanwhile)
+        suspects = _run(paths, pending, profile, workers, results, progress, meanwhile)
         meanwhile = None
         if not suspects and len(results) == before:  # the pool broke before any file was read
             suspects = pending[:1]
         for index in suspects:
-            _run(paths, [index], profile, 1, limits, results, progress)
+            _run(paths, [index], profile, 1, results, progress)
             if index not in results:
                 results[index] = ([], [crashed(paths[index])])
                 if progress:
@@ -140,14 +140,14 @@ def read_parallel(paths: list[str], profile, workers: int, progress=None, limits
     return [results[i] for i in range(len(paths))]
 
 
-def _run(paths, indexes, profile, workers, limits, results, progress, meanwhile=None) -> list[int]:
+def _run(paths, indexes, profile, workers, results, progress, meanwhile=None) -> list[int]:
     """One pool over ``indexes``; if the pool broke, the indexes being read when it did."""
     size = min(BIG_CHUNK, max(CHUNK, len(indexes) // (workers * CHUNKS_PER_WORKER)))
     chunks = [indexes[i:i + size] for i in range(0, len(indexes), size)]  # a small run: one worker
     context = _context()
     reading = context.Array("i", len(chunks), lock=False)  # shared memory, no file
     pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(chunks))), mp_context=context,
-                               initializer=_init, initargs=(profile, reading, limits))
+                               initializer=_init, initargs=(profile, reading))
     try:
         with _signals_held():  # the workers are forked here: a signal now would be lost in an atfork hook
             futures = [(chunk, pool.submit(_read_chunk, n, [paths[i] for i in chunk])) for n, chunk in enumerate(chunks)]
