@@ -73,8 +73,8 @@ _PROFILE_PROPERTY = re.compile(rb'name="perfxl_profile"><vt:lpwstr>([^<]{1,64})<
 class Rejected(Exception):
     """The file must not be parsed; ``code`` (and ``fields``) become a finding."""
 
-    def __init__(self, code: str, message: str = "", **fields):
-        super().__init__(message or code)
+    def __init__(self, code: str, **fields):
+        super().__init__(code)
         self.code, self.fields = code, fields
 
 
@@ -423,10 +423,10 @@ def _scan_member(chunks, budget: int, scan_cells: bool, percent: set[bytes] | No
     for chunk in chunks:
         total += len(chunk)
         if total > budget:
-            raise Rejected("zip-bomb", "解压后体积异常巨大（疑似压缩炸弹），已跳过")
+            raise Rejected("zip-bomb")
         window = tail + chunk
         if b"!" in window and _DOCTYPE.search(window):  # "!": one memchr clears most members
-            raise Rejected("xml-entities", "文件内含 XML 实体声明（可能是恶意文件），已跳过；请用 Excel 或 WPS 另存后再试")
+            raise Rejected("xml-entities")
         if scan_cells and not exact and _maybe_far(window) and _FAR_REF.search(window):
             exact = True
             if total > len(chunk):  # earlier chunks were not scanned: assume they start at A1
@@ -516,7 +516,7 @@ def guard_zip(data: bytes, parsed=_parsed_member, budget: int = MAX_TOTAL_BYTES)
             name = info.filename
             if info.file_size > MAX_MEMBER_BYTES or (
                     info.file_size > RATIO_FROM_BYTES and info.file_size > MAX_RATIO * max(1, info.compress_size)):
-                raise Rejected("zip-bomb", "解压后体积异常巨大（疑似压缩炸弹），已跳过")
+                raise Rejected("zip-bomb")
             if name == CUSTOM_PROPERTIES:
                 custom = _inflate_whole(data, info) if info.file_size < 65536 else None
                 if custom and (m := _PROFILE_PROPERTY.search(custom)):
@@ -546,7 +546,7 @@ def guard_zip(data: bytes, parsed=_parsed_member, budget: int = MAX_TOTAL_BYTES)
     except Rejected:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):
-        raise Rejected("broken-file", "文件已损坏，无法打开；请用 Excel 或 WPS 重新保存") from None
+        raise Rejected("broken-file") from None
     return check
 
 
@@ -601,8 +601,8 @@ def sheet_members(data: bytes, check: ZipCheck | None = None) -> dict[str, str]:
                 rels = ET.fromstring(zf.read(rels_xml)) if rels_xml in names else None
     except Exception as exc:  # defusedxml raises its own family on entity tricks
         if type(exc).__module__.startswith("defusedxml"):
-            raise Rejected("xml-entities", "文件内含 XML 实体声明（可能是恶意文件），已跳过；请用 Excel 或 WPS 另存后再试") from None
-        raise Rejected("broken-file", "文件已损坏，无法打开；请用 Excel 或 WPS 重新保存") from None
+            raise Rejected("xml-entities") from None
+        raise Rejected("broken-file") from None
     targets = {}
     if rels is not None:
         for rel in rels:
