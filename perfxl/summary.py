@@ -153,8 +153,12 @@ def print_setup(ws, paper: int = A4, landscape: bool = True) -> None:
 
 
 def money_width(values) -> float:
-    """Width for amounts shown as #,##0.00, the 合计 included."""
-    return max([9.0] + [len(f"{v:,.2f}") + 2.0 for v in values if v is not None])
+    """Width for amounts shown as #,##0.00, the 合计 included. The text grows with the size of the
+    amount on either side of zero, so only the largest and the smallest need formatting."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return 9.0
+    return max(9.0, *(len(f"{v:,.2f}") + 2.0 for v in (max(present), min(present))))
 
 
 def _widths(columns: list[str], rows: list[list], cap: float = 40, floor: float = 6) -> dict[str, float]:
