@@ -29,7 +29,7 @@ from .evaluation import Evaluation, Row, applicable, rescore
 from .form import parse_amount
 from .grid import decode_text
 from .model import Project
-from .output import atomic_path, build_time, cell_text, mark, refuse_inputs, written_kind
+from .output import atomic_path, build_time, cell_text, mark, refuse_inputs, safe_filename, written_kind
 from .profile import Profile, label_key, load_profile
 from .scoring import EXECUTION, LESS, MORE, NONE, TIER, ZERO, Rules, plan_weights, rules_from, scoring_kind, total_score
 from .template import finish_form_sheet, sheet_title
@@ -38,7 +38,6 @@ FUND_ROW, FUND_LABELS = 5, ("年度资金总额", "其中：当年财政拨款",
 HEADER = 11  # 0-based row of the indicator grid's header
 KIND_NAMES = {MORE: "正向", LESS: "反向", ZERO: "零目标", TIER: "定性", NONE: "无目标"}  # the helper column's words
 HELPER = ["评分方式", "目标数值", "计量单位", "实际数值", "计入总分", "未评分"]  # columns J–O, hidden
-_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
 @dataclass
@@ -145,15 +144,6 @@ def evaluation_of(project: Project, rules: Rules, budget=None, spent=None) -> Ev
     return rescore(ev, rules)
 
 
-def file_name(project: Project, taken: set[str]) -> str:
-    base = _FILE_CHARS.sub("_", project.name).strip(" .")[:60] or "项目"  # file names end at 255 bytes
-    name, n = f"{base}_自评表.xlsx", 2
-    while name.lower() in taken:
-        name, n = f"{base}({n})_自评表.xlsx", n + 1
-    taken.add(name.lower())
-    return name
-
-
 def selfeval(paths, output_dir: str | Path, *, actuals: str | Path | None = None,
              profile: str | Profile | None = None, progress=None) -> SelfevalResult:
     """Read approved target forms (any layout perfxl reads) and write one 自评表 per project (``perfxl.selfeval``).
@@ -182,7 +172,7 @@ def selfeval(paths, output_dir: str | Path, *, actuals: str | Path | None = None
         return result
     folder.mkdir(parents=True, exist_ok=True)
     taken: set[str] = set()
-    plan = [(p, folder / file_name(p, taken)) for p in projects]
+    plan = [(p, folder / safe_filename(p.name, taken, suffix="_自评表.xlsx", limit=60)) for p in projects]
     inputs = [Path(f) for f in read_result.files] + ([Path(actuals)] if actuals else [])
     for _, path in plan:
         refuse_inputs(path, inputs)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,29 +12,13 @@ from .findings import CATALOGUE, finding
 from .form import find_forms
 from .grid import Grid, decode_text, grid_from_docx, grid_from_text
 from .model import Finding, FindingCounts, Project
-from .output import check_output, prepare_folder
+from .output import check_output, prepare_folder, safe_filename
 from .pipeline import read
 from .profile import Profile, load_profile
 from .scan import OLE_MAGIC, ZIP_MAGIC, Rejected, guard_zip, read_regular
 
 MAX_DOCX_XML = 64 * 1024 * 1024  # inflated XML of one .docx: lxml needs several times this in memory
 from .template import write_template
-
-_WINDOWS_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
-
-
-def safe_filename(name: str, taken: set[str], suffix: str = ".xlsx", limit: int = 80) -> str:
-    """A file name that Windows accepts, unique within ``taken`` (compared case-insensitively)."""
-    base = _WINDOWS_BAD.sub("_", name).strip().rstrip(". ")[:limit].rstrip(". ") or "未命名项目"
-    if base.split(".")[0].upper() in _RESERVED:
-        base = f"_{base}"
-    candidate, n = base, 2
-    while (candidate + suffix).lower() in taken:
-        candidate, n = f"{base}({n})", n + 1
-    taken.add((candidate + suffix).lower())
-    return candidate + suffix
-
 
 def source_grid(path: Path) -> Grid:
     """The grid of a text dump (UTF-8 or GBK/GB18030) or a .docx file, read once."""

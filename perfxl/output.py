@@ -133,6 +133,22 @@ def refuse_inputs(output: Path, inputs) -> None:
     check_output(output, "", inputs=inputs, force=True, suffixes=(Path(output).suffix.lower(),))
 
 
+_WINDOWS_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
+def safe_filename(name: str, taken: set[str], suffix: str = ".xlsx", limit: int = 80) -> str:
+    """A file name that Windows accepts, unique within ``taken`` (compared case-insensitively)."""
+    base = _WINDOWS_BAD.sub("_", name).strip().rstrip(". ")[:limit].rstrip(". ") or "未命名项目"
+    if base.split(".")[0].upper() in _RESERVED:
+        base = f"_{base}"
+    candidate, n = base, 2
+    while (candidate + suffix).lower() in taken:
+        candidate, n = f"{base}({n})", n + 1
+    taken.add((candidate + suffix).lower())
+    return candidate + suffix
+
+
 def _new_file_mode() -> int:
     """The mode a new file gets under the process's umask (mkstemp's own is always 0600)."""
     mask = os.umask(0o022)
