@@ -97,7 +97,6 @@ def projects_from_summary(book, file: str) -> tuple[list[Project], list[Finding]
                 cell = f"{column_letter(t.col[column])}{t.header + r + 2}"
                 findings.append(finding(problem, file=file, sheet="项目汇总", cell=cell, field=column,
                                         text=_shown(t.get(row, column))))
-        named = t.text(row, "来源文件")
         p = Project(
             name=t.text(row, "项目名称"), department=t.text(row, "主管部门"), unit=t.text(row, "实施单位"),
             period=t.text(row, "项目实施期"), attribute=t.text(row, "项目属性"), category=t.text(row, "项目类别"),
@@ -112,7 +111,7 @@ def projects_from_summary(book, file: str) -> tuple[list[Project], list[Finding]
         p.position = places.get((p.file, p.sheet), 0)
         places[(p.file, p.sheet)] = p.position + 1
         by_number[number] = p
-        by_place.setdefault((named, p.sheet, p.name), p)
+        by_place.setdefault((p.file, p.sheet, p.name), p)
         order.append(p)
 
     for sheet in table_sheets("指标明细", sheets):  # 指标明细（二）… continue a table too long for one sheet
