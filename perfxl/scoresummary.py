@@ -69,9 +69,10 @@ def write_scores(output: Path, projects: list[Project], findings: list[Finding],
         fmt = _formats(wb)
         columns = score_columns(profile)
         level1s = [k for k in rules.weights if k != EXECUTION]
-        tally: dict[tuple, Counter] = {}
+        tally: dict[str, Counter] = {}  # findings per project, joined on Project.id as the target summary does
         for f in findings:
-            tally.setdefault((f.file, f.sheet, f.project), Counter())[f.level] += 1
+            if f.project_id:
+                tally.setdefault(f.project_id, Counter())[f.level] += 1
         ws = _sheet(wb, fmt, SCORE_SUMMARY_SHEETS[0], title, columns)
         n = len(projects)
         for i, p in enumerate(projects):
@@ -79,7 +80,7 @@ def write_scores(output: Path, projects: list[Project], findings: list[Finding],
             r = FIRST + i
             x = r + 1
             per = ev.level1_scores()
-            counts = tally.get((p.file, p.sheet, p.name), Counter())
+            counts = tally.get(p.id, Counter())
             values = [i + 1, p.name, p.department, p.unit, ev.budget, ev.spent, None, ev.rule_fund_score]
             values += [per.get(k) for k in level1s]
             values += [ev.rule_total, ev.rule_grade, ev.total, ev.grade, len(differences(p)),
