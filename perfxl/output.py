@@ -18,6 +18,12 @@ EXCEL_CELL_LIMIT = 32767
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def exact_match(cell: str) -> str:
+    """A COUNTIFS/SUMIFS criterion matching the text in ``cell`` exactly: the wildcards ~ * ? escaped,
+    led by "=" so that a name such as “>5” is compared as text."""
+    return f'"="&SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({cell},"~","~~"),"*","~*"),"?","~?")'
+
+
 def cell_text(text: str) -> str:
     """Text as a spreadsheet cell can hold it: no control characters, no undecodable bytes of a
     file name (shown as \\xNN), at most 32,767 UTF-16 units.

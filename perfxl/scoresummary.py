@@ -17,14 +17,13 @@ from . import __version__
 from .contract import SCORE_SUMMARY_SHEETS
 from .evaluation import Evaluation
 from .model import ERROR, LEVEL_NAMES, WARNING, Finding, Project, column_letter
-from .output import atomic_path, build_time, cell_text, mark
+from .output import atomic_path, build_time, cell_text, exact_match, mark
 from .profile import Profile
 from .scoring import EXECUTION, cents, rules_from
 from .tables import sort_findings
 
 HEADER_ROW = 2
 FIRST = HEADER_ROW + 1
-_CRITERION = '"="&SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({cell},"~","~~"),"*","~*"),"?","~?")'
 
 
 def _f(value: Decimal | None):
@@ -221,7 +220,7 @@ def _units_sheet(wb, fmt, title: str, projects: list[Project], columns: list[str
     for i, (unit, group) in enumerate(sorted(groups.items())):
         r = FIRST + i
         x = r + 1
-        crit = _CRITERION.format(cell=f"$A{x}")
+        crit = exact_match(f"$A{x}")
         budget = sum((p.evaluation.budget or Decimal(0) for p in group), Decimal(0))
         spent = sum((p.evaluation.spent or Decimal(0) for p in group), Decimal(0))
         totals = [p.evaluation.rule_total for p in group if p.evaluation.rule_total is not None]

@@ -27,7 +27,7 @@ from . import __version__
 from .contract import (AMOUNT_COLUMNS, COUNT_COLUMNS, FINDING_COLUMNS, INDICATOR_COLUMNS, PROJECT_COLUMNS,
                        ROLLUP_COLUMNS, ROLLUP_KEYS, UNFILLED, continuation)
 from .model import ERROR, NOTICE, WARNING, Consolidation, Project, column_letter
-from .output import EXCEL_CELL_LIMIT, atomic_path, build_time, cell_text, mark
+from .output import EXCEL_CELL_LIMIT, atomic_path, build_time, cell_text, exact_match, mark
 from .profile import Profile, framework_profile
 from .tables import summary_years
 
@@ -325,8 +325,8 @@ def _rollup_sheet(book: _Book, title: str, rows: list[list], project_rows_: list
         ws.write_string(x, 1, cell_text(row[1]), book.text)
         if row[1] == UNFILLED:  # the blank cells of 项目汇总, not the label
             criterion = '""'
-        else:  # exact match: escape the wildcards ~ * ? and lead with "=" so a name like ">5" is text
-            criterion = f'"="&SUBSTITUTE(SUBSTITUTE(SUBSTITUTE($B{x + 1},"~","~~"),"*","~*"),"?","~?")'
+        else:
+            criterion = exact_match(f"$B{x + 1}")
         ws.write_formula(x, 2, f"=COUNTIFS({rng(key_column)},{criterion})", book.integer, row[2])
         for c, column in zip(range(3, 7), ("实施期金额", "年度金额", "年度财政拨款", "年度其他资金")):
             ws.write_formula(x, c, f"=SUMIFS({rng(column)},{rng(key_column)},{criterion})", book.money,
