@@ -107,11 +107,12 @@ def written_kind(path, csv_header: bytes = b"") -> str | None:
     return None
 
 
-def check_output(output, kind: str | tuple[str, ...], *, inputs=(), force: bool = False, suffixes=(".xlsx",),
-                 csv_header: bytes = b"") -> None:
+def check_output(output, kind: str | tuple[str, ...], *, inputs=(), ids=frozenset(), force: bool = False,
+                 suffixes=(".xlsx",), csv_header: bytes = b"") -> None:
     """Refuse, before any work, an output that would replace an input or a file perfxl did not write.
 
-    ``inputs`` are compared as real files (device and inode: symlinks and hard links included).
+    ``inputs`` are compared as real files (device and inode: symlinks and hard links included);
+    ``ids`` are such (device, inode) pairs already known (scan.Inputs.ids), not looked up again.
     ``kind`` may be several (consolidate writes a summary or a score summary).
     ``force`` allows replacing any file except an input.
     """
@@ -124,7 +125,7 @@ def check_output(output, kind: str | tuple[str, ...], *, inputs=(), force: bool 
         if os.path.islink(output):
             raise UsageError(f"输出文件 {show_path(output)} 是一个指向不存在文件的快捷方式（符号链接）；请换一个文件名")
         return
-    if any(file_id(item) == target for item in inputs):
+    if target in ids or any(file_id(item) == target for item in inputs):
         raise UsageError(f"输出文件 {show_path(output)} 就是输入文件之一；请用 -o 指定另一个文件名")
     if not os.path.isfile(output):
         raise UsageError(f"输出位置 {show_path(output)} 不是普通文件（是文件夹或设备）；请换一个文件名")

@@ -234,11 +234,11 @@ def consolidate(paths, output: str | Path, *, profile: str | Profile | None = No
     if inputs.missing:
         raise UsageError(f"找不到：{'、'.join(map(show_path, inputs.missing))}；请检查路径")
     given = [p for p in paths if not os.path.isdir(p)]  # named inputs, spreadsheets or not
-    check_output(output, OUTPUT_KINDS, inputs=[*given, *inputs.files], force=force)
+    check_output(output, OUTPUT_KINDS, inputs=given, ids=inputs.ids, force=force)
     if csv_dir is not None:
         prepare_folder(csv_dir)
         for sheet, name in CSV_NAMES.items():
-            check_output(csv_dir / name, "csv", inputs=[*given, *inputs.files, output], force=force,
+            check_output(csv_dir / name, "csv", inputs=[*given, output], ids=inputs.ids, force=force,
                          suffixes=(".csv",), csv_header=csv_header(sheet))
     with paused_gc():
         result = _read(paths, inputs, prof, progress, None, _load_writer)
