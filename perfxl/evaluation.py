@@ -14,12 +14,13 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from .form import label_kind, parse_amount
+from .fields import UNIT_SUFFIX, blank
+from .form import beside, label_kind, parse_amount
 from .grid import Grid
 from .findings import finding
 from .model import Finding, Indicator, Project, ReadResult
 from .profile import Profile, label_key
-from .scoring import (MORE, TIER, Rules, Score, cents, execution, grade, rules_from, score_indicator,
+from .scoring import (MORE, TIER, Rules, Score, cents, execution, grade, score_indicator,
                       tier_range, total_score)
 from .targets import parse_target, value_text
 
@@ -46,7 +47,6 @@ LABELS = {
 FUND_ROWS = ("fund_total", "fund_fiscal", "fund_carry", "fund_other")
 FUND_COLUMNS = ("budget_start", "budget", "spent", "weight", "rate", "score")
 BASE_KINDS = {"name", "department", "unit", "level1", "level2", "level3", "value", "end"}
-_UNIT = re.compile(r"\((万元|元)\)$")
 _YEAR = re.compile(r"(\d{4})\s*年度")
 _LETTERS = re.compile(r"\([A-Za-z/+\-*×÷]+\)$")  # 全年预算数(A), 执行率(B/A)
 _POINTS = re.compile(r"\s*[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]\s*$")  # 产出指标(50分)
@@ -136,7 +136,9 @@ def rescore(ev: Evaluation, rules: Rules) -> Evaluation:
 
 
 def _kind_index(profile: Profile) -> dict[str, str]:
-    index = {}
+    if profile.selfeval_index is not None:
+        return profile.selfeval_index
+    index = profile.selfeval_index = {}
     extra = profile.selfeval.get("labels") or {}
     for kind, names in LABELS.items():
         for name in list(names) + list(extra.get(kind, [])):
@@ -149,7 +151,7 @@ def cell_kind(value: object, profile: Profile, index: dict[str, str]) -> str | N
     if not isinstance(value, str) or len(value) > 40:
         return None
     key = label_key(value)
-    kind = index.get(key) or index.get(_UNIT.sub("", key)) or index.get(_LETTERS.sub("", key))
+    kind = index.get(key) or index.get(UNIT_SUFFIX.sub("", key)) or index.get(_LETTERS.sub("", key))
     if kind:
         return kind
     base = label_kind(value, profile)[0]
@@ -182,8 +184,6 @@ def is_evaluation(grid: Grid, profile: Profile) -> bool:
 
 def _amount(value: object) -> Decimal | None:
     """An amount, 分值 or 得分 cell as a Decimal; None when blank, a dash or no sensible number."""
-    if isinstance(value, str) and value.strip() in ("—", "-", "/"):
-        return None
     number, ok = parse_amount(value)
     if not ok:  # 1e300: refused as a budget amount (amount-too-large), but still a number to score with
         try:
@@ -202,7 +202,7 @@ def _points(value: object) -> Decimal | None:
 def read_evaluations(grid: Grid, profile: Profile) -> list[Project]:
     """Every 自评表 in the grid (stacked forms split at each 项目名称), as Projects with an Evaluation."""
     index = _kind_index(profile)
-    kinds = [[(c, cell_kind(v, profile, index), v) for c, v in enumerate(row) if not _blank(v)] for row in grid.rows]
+    kinds = [[(c, cell_kind(v, profile, index), v) for c, v in enumerate(row) if not blank(v)] for row in grid.rows]
     starts = [r for r, toks in enumerate(kinds) if any(k == "name" for _, k, _ in toks)] or [0]
     out = []
     for n, start in enumerate(starts):
@@ -213,23 +213,11 @@ def read_evaluations(grid: Grid, profile: Profile) -> list[Project]:
     return out
 
 
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def _read_one(grid: Grid, profile: Profile, kinds, start: int, end: int) -> Project:
     p = Project(file=grid.file, sheet=grid.sheet)
     ev = Evaluation()
     p.evaluation = ev
     rows = grid.rows
-
-    def right_of(r: int, c: int) -> tuple[object, int]:
-        for cc in range(c + 1, len(rows[r])):
-            if not _blank(rows[r][cc]):
-                if any(col == cc and k for col, k, _ in kinds[r]):
-                    return "", c + 1
-                return rows[r][cc], cc
-        return "", c + 1
 
     fund_cols: dict[str, int] = {}
     ind_cols: dict[str, int] = {}
@@ -243,11 +231,11 @@ def _read_one(grid: Grid, profile: Profile, kinds, start: int, end: int) -> Proj
             _indicator_row(grid, p, ev, ind_cols, r)
             r += 1
             continue
-        for c, k, v in toks:
+        for i, (c, k, v) in enumerate(toks):
             if k is None and not p.year and isinstance(v, str) and (year := _YEAR.search(v)):
                 p.year = year.group(1)
             if k in ("name", "department", "unit") and not getattr(p, k):
-                value, vc = right_of(r, c)
+                value, vc = beside(toks, i)
                 setattr(p, k, value_text(value))
                 p.cells[k] = grid.address(r, vc)
         if {"budget", "spent"} <= row_kinds:
@@ -266,7 +254,7 @@ def _read_one(grid: Grid, profile: Profile, kinds, start: int, end: int) -> Proj
             below = rows[r + 1]
             for i, (c, k) in enumerate(cols):
                 stop = cols[i + 1][0] if i + 1 < len(cols) else len(below)
-                found = next(((cc, below[cc]) for cc in range(c, stop) if not _blank(below[cc])), (c, ""))
+                found = next(((cc, below[cc]) for cc in range(c, stop) if not blank(below[cc])), (c, ""))
                 if k == "goal_expected":
                     p.goal_year = value_text(found[1])
                 else:
@@ -280,16 +268,16 @@ def _read_one(grid: Grid, profile: Profile, kinds, start: int, end: int) -> Proj
         r += 1
     # 总分 and 自评等级 after the grid
     while r < end:
-        for c, k, _ in kinds[r]:
+        for i, (c, k, _) in enumerate(kinds[r]):
             if k == "total" and ev.total is None:
                 score_col = ind_cols.get("score")
-                value = rows[r][score_col] if score_col is not None and score_col < len(rows[r]) else right_of(r, c)[0]
+                value = rows[r][score_col] if score_col is not None and score_col < len(rows[r]) else beside(kinds[r], i)[0]
                 ev.total = _points(value)
                 ev.cells["total"] = grid.address(r, score_col if score_col is not None else c + 1)
                 if "weight" in ind_cols:
                     ev.cells["weights_total"] = grid.address(r, ind_cols["weight"])
             elif k == "grade" and not ev.grade:
-                value, vc = right_of(r, c)
+                value, vc = beside(kinds[r], i)
                 ev.grade = value_text(value)
                 ev.cells["grade"] = grid.address(r, vc)
         r += 1
@@ -449,7 +437,7 @@ def check_against_targets(projects: list[Project]) -> list[Finding]:
 
 def read_grid(grid: Grid, profile: Profile) -> tuple[list[Project], list[Finding]]:
     """The 自评表 of a grid and their findings (reading.read_file calls this for a 自评表 sheet)."""
-    rules = rules_from(profile)
+    rules = profile.rules
     projects, findings = [], []
     for project in read_evaluations(grid, profile):
         finish(project, profile)

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 from .model import AMOUNT_LIMIT
+from .profile import label_key
 from .targets import tidy_decimal
 
 TEXT_FIELDS = ("name", "department", "unit", "period", "attribute", "category", "reporter", "dept_name", "budget_unit",
@@ -100,3 +102,11 @@ def parse_amount(value: object, in_yuan: bool = False) -> tuple[Decimal | None, 
     if in_yuan:
         number = number / _WAN
     return tidy_decimal(number), True
+
+
+@lru_cache(maxsize=1 << 14)
+def cover_facts(text: str) -> tuple[str | None, str | None, bool]:
+    """What a line above a form says: (its year, its amount unit, a 填报单位：… line)."""
+    key = label_key(text)
+    year, unit = YEAR.search(key), UNIT_IN_TEXT.search(key)
+    return year and year.group(1), unit and unit.group(1), "填报单位" in key and ":" in key

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
-from .fields import (FIELD_KINDS, FUND_KINDS, REQUIRED_LABELS, TEXT_FIELDS, UNIT_IN_TEXT, UNIT_SUFFIX,
-                     WHOLE_DEPARTMENT, YEAR, blank, is_amount, parse_amount, set_text_field, split_code)
+from .fields import (FIELD_KINDS, FUND_KINDS, REQUIRED_LABELS, TEXT_FIELDS, UNIT_SUFFIX,
+                     WHOLE_DEPARTMENT, blank, cover_facts, is_amount, parse_amount, set_text_field)
 from .grid import Grid
 from .indicators import read_table
 from .listing import read_list
@@ -125,7 +124,7 @@ class _Reader:
             toks = self.row_tokens[r]
             for i, (c, kind, _, inline) in enumerate(toks):
                 if kind in ("contact", "phone") and not getattr(self.project, kind):
-                    value, vc = (inline, c) if inline else _beside(toks, i)
+                    value, vc = (inline, c) if inline else beside(toks, i)
                     setattr(self.project, kind, value_text(value))
                     self.project.cells[kind] = self.grid.address(r, vc)
 
@@ -135,13 +134,13 @@ class _Reader:
             for i, (c, kind, v, inline) in enumerate(toks):
                 if not isinstance(v, str):
                     continue
-                year, unit, reporter_line = _cover_facts(v)
+                year, unit, reporter_line = cover_facts(v)
                 if year:
                     self.project.year = self.project.year or year
                 if unit:
                     self.in_yuan = unit == "元"
                 if kind == "reporter":
-                    self.project.reporter = inline or _beside(toks, i)[0]
+                    self.project.reporter = inline or beside(toks, i)[0]
                 elif kind in ("department", "unit", "budget_unit") and not blank(inline):
                     self.cover["unit" if kind == "budget_unit" else kind] = (inline, self.grid.address(r, c))
                 elif kind is None and reporter_line:
@@ -171,11 +170,8 @@ class _Reader:
         for kind in ("department", "unit"):
             source = self.cover.get(kind) or (self.cover.get("unit") if kind == "department" else None)
             if source and kind not in project.cells:
-                code, text = split_code(source[0])
-                setattr(project, kind, text)
+                set_text_field(project, kind, source[0])
                 project.cells[kind] = source[1]
-                if code:
-                    project.codes[kind] = code
 
     def read_fields(self, r: int, toks) -> list:
         """Text fields and funds of one row; returns goal labels still waiting for their text."""
@@ -195,7 +191,7 @@ class _Reader:
                     kind = self.budget_unit
                 if kind == "name" and project.cells.get("name"):
                     continue
-                value, vc = (inline, c) if inline else _beside(toks, i)
+                value, vc = (inline, c) if inline else beside(toks, i)
                 if not getattr(project, kind):
                     set_text_field(project, kind, value_text(value))
                     project.cells[kind] = grid.address(r, vc)
@@ -203,7 +199,7 @@ class _Reader:
                 if m := UNIT_SUFFIX.search(label_key(v)):
                     self.in_yuan = m.group(1) == "元"
             elif kind in ("goal_period", "goal_year", "goals"):
-                value, vc = (inline, c) if inline else _beside(toks, i)
+                value, vc = (inline, c) if inline else beside(toks, i)
                 if not blank(value):
                     target = "goal_period" if kind == "goal_period" else "goal_year"
                     if not getattr(project, target):
@@ -296,19 +292,11 @@ class _Reader:
         return "funds_year" if ("当年" in label or "年度" in label or year is not None) else "funds_period"
 
 
-def _beside(toks, i: int) -> tuple[object, int]:
+def beside(toks, i: int) -> tuple[object, int]:
     """The next non-blank cell right of token ``i`` if it is no label, else blank; and its column."""
     if i + 1 < len(toks) and not toks[i + 1][1]:
         return toks[i + 1][2], toks[i + 1][0]
     return "", toks[i][0] + 1
-
-
-@lru_cache(maxsize=1 << 14)
-def _cover_facts(text: str) -> tuple[str | None, str | None, bool]:
-    """What a line above a form says: (its year, its amount unit, a 填报单位：… line)."""
-    key = label_key(text)
-    year, unit = YEAR.search(key), UNIT_IN_TEXT.search(key)
-    return year and year.group(1), unit and unit.group(1), "填报单位" in key and ":" in key
 
 
 def row_tokens(row: list, profile: Profile) -> list[tuple[int, str | None, object, str]]:

@@ -18,7 +18,7 @@ import re
 from decimal import Decimal
 from functools import lru_cache
 
-from .fields import blank
+from .fields import YEAR, blank
 from .grid import Grid
 from .model import Indicator, Project
 from .profile import Profile, label_key, load_profile
@@ -30,7 +30,6 @@ _YEAR_WORDS = ("年度", "当年", "本年")
 _LONG_WORDS = ("长期", "中期", "实施期", "整体")
 COST_LEVEL1 = "成本指标"  # a 一级 of this name exists in the 2021 framework only
 _TITLE = re.compile(r"绩效目标(申报)?表")
-_YEAR = re.compile(r"(\d{4})年度")
 _UNIT_LINE = re.compile(r"^(?:金额)?单位:?(万元|元)$")
 _SIDE_LABEL = 20  # the longest label above the header that can say a column's side
 
@@ -41,7 +40,7 @@ def ends_table(first: object) -> bool:
     if not isinstance(first, str):
         return False
     key = label_key(first)
-    return bool(_TITLE.search(key) or _YEAR.fullmatch(key.strip("()")) or _UNIT_LINE.match(key))
+    return bool(_TITLE.search(key) or YEAR.fullmatch(key.strip("()")) or _UNIT_LINE.match(key))
 
 
 def _side(text: str) -> int:

@@ -8,7 +8,7 @@ sheet's 金额单位 line (元 → 万元).
 
 from __future__ import annotations
 
-from .fields import (REQUIRED_LABELS, TEXT_FIELDS, UNIT_IN_TEXT, UNIT_SUFFIX, YEAR, parse_amount,
+from .fields import (REQUIRED_LABELS, TEXT_FIELDS, UNIT_SUFFIX, cover_facts, parse_amount,
                      set_text_field)
 from .grid import Grid
 from .indicators import add_indicators, header_columns
@@ -34,11 +34,11 @@ def read_list(grid: Grid, profile: Profile, tokens, first: int, header: int, aut
     for row in grid.rows[:first]:
         for v in row:
             if isinstance(v, str) and v.strip():
-                key = label_key(v)
-                if m := UNIT_IN_TEXT.search(key):
-                    in_yuan = m.group(1) == "元"
-                if (m := YEAR.search(key)) and not year:
-                    year = m.group(1)
+                found, unit, _ = cover_facts(v)
+                if unit:
+                    in_yuan = unit == "元"
+                if found and not year:
+                    year = found
     fields: dict[str, int] = {}
     for c, kind, v, _ in labels:
         if kind == "budget_unit":

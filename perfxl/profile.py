@@ -21,7 +21,6 @@ BUILTIN = ("2015", "2021")
 DEFAULT = "2015"
 
 _SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
-# A score written into a 一级/二级 cell: “成本指标(0-20)分”, “产出指标（50分）”.
 # A score or a fill-in note written into a 一级/二级 cell: “成本指标(0-20)分”, “产出指标（50分）”,
 # “数量指标 (必填硬性指标)”. Other brackets are part of the name (“数量指标(或建筑规模指标)”).
 _SCORE = re.compile(r"\(\d+(?:\.\d+)?(?:[-~至]\d+(?:\.\d+)?)?分?\)分?$|\d+(?:\.\d+)?分$|\((?:必填|选填)[^()]*\)$")
@@ -56,6 +55,8 @@ class Profile:
     label_cache: dict[str, tuple] = field(init=False, repr=False, compare=False)  # cell text → label_kind
     resolve_cache: dict[tuple, tuple] = field(init=False, repr=False, compare=False)
     canonical_cache: dict[str, str] = field(init=False, repr=False, compare=False)
+    rules: object = field(init=False, repr=False, compare=False, default=None)
+    selfeval_index: dict | None = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self) -> None:
         self.parent = {l2: l1 for l1, l2s in self.levels.items() for l2 in l2s}
@@ -258,5 +259,5 @@ def load_profile(spec: str | Path | None = None) -> Profile:
     )
     from .scoring import rules_from
 
-    rules_from(profile)  # a wrong 自评 section fails here, in one line, not later inside a worker
+    profile.rules = rules_from(profile)  # a wrong 自评 section fails here, in one line, not later inside a worker
     return profile

@@ -75,6 +75,7 @@ def value_text(value: object) -> str:
 
 
 _DIRECTION_WORDS = {"正向": "正向", "正向指标": "正向", "反向": "反向", "反向指标": "反向"}
+_EXACT_OPS = dict(_SYMBOL_OPS + _WORD_OPS)
 _NO_OPERATOR = {"定量", "定性", "定量指标", "定性指标", "/", "-", "—", "无"}
 
 
@@ -89,10 +90,8 @@ def operator_of(value: object) -> tuple[str, str] | None:
         return "", ""
     if s in _DIRECTION_WORDS:
         return "", _DIRECTION_WORDS[s]
-    for word, op in _SYMBOL_OPS + _WORD_OPS:
-        if s == word:
-            return op, DIRECTION[op]
-    return None
+    op = _EXACT_OPS.get(s)
+    return (op, DIRECTION[op]) if op else None
 
 
 def parse_target(value: object) -> Target:
