@@ -17,8 +17,10 @@ from .pipeline import read
 from .profile import Profile, load_profile
 from .scan import OLE_MAGIC, ZIP_MAGIC, Rejected, guard_zip, read_regular
 
-MAX_DOCX_XML = 64 * 1024 * 1024  # inflated XML of one .docx: lxml needs several times this in memory
 from .template import write_template
+
+MAX_DOCX_XML = 64 * 1024 * 1024  # inflated XML of one .docx: lxml needs several times this in memory
+
 
 def source_grid(path: Path) -> Grid:
     """The grid of a text dump (UTF-8 or GBK/GB18030) or a .docx file, read once."""
@@ -51,7 +53,6 @@ class ImportResult(FindingCounts):
 
     written: list[Path] = field(default_factory=list)
     projects: list[Project] = field(default_factory=list)
-    empty_sources: list[Path] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -76,7 +77,6 @@ def import_forms(sources, out_dir: str | Path, profile: str | Profile | None = N
     for source in sources:
         found = find_forms(source_grid(source), prof)
         if not found:
-            result.empty_sources.append(source)
             result.findings.append(finding("no-form-in-source", file=str(source)))
         result.projects.extend(found)
     taken: set[str] = set()
