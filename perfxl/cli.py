@@ -451,7 +451,7 @@ def print_findings(findings, levels=("error", "warning", "notice")) -> None:
 
 
 def counts(result) -> str:
-    notices = len(result.findings) - result.errors - result.warnings
+    notices = result.notices
     return f"错误 {result.errors} 个，警告 {result.warnings} 个，提示 {notices} 个"
 
 
@@ -581,7 +581,7 @@ def consolidate_cmd(paths, output, profile, title, year, csv_dir, strict, open_a
     print_findings(result.findings, levels=("error", "warning"))
     if not result.projects:
         no_forms(result)
-    notices = len(result.findings) - result.errors - result.warnings
+    notices = result.notices
     summary = (f"{len(result.projects)} 个项目、{result.indicator_count} 个指标，年度金额合计 "
                f"{amount(result.year_total)} 万元；错误 {result.errors} 个，警告 {result.warnings} 个{blank_note(result)}")
     if result.written is None:

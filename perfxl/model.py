@@ -212,6 +212,10 @@ class FindingCounts:
     def warnings(self) -> int:
         return sum(f.level == WARNING for f in self.findings)
 
+    @property
+    def notices(self) -> int:
+        return sum(f.level == NOTICE for f in self.findings)
+
 
 @dataclass
 class ReadResult(FindingCounts):
