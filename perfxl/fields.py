@@ -76,27 +76,37 @@ def parse_amount(value: object, in_yuan: bool = False) -> tuple[Decimal | None, 
         return None, True
     if isinstance(value, bool):
         return None, False
+    if type(value) is float and value:  # not 0.0: -0.0 equals it but reads as “-0”
+        return _float_amount(value, in_yuan)
     if isinstance(value, (int, float)):
-        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    else:
-        s = unicodedata.normalize("NFKC", str(value)).replace(",", "").replace(" ", "")
-        if s in ("-", "—", "/", "无"):
-            return None, True
-        if m := _AMOUNT_NOTE.match(s):
-            s = m.group(1) + (m.group(2) or "")
-        elif m := _AMOUNT_AFTER_WORDS.match(s):
-            s = m.group(1)
-        scale = Decimal(1)
-        if s.endswith("万元") or s.endswith("万"):
-            s, in_yuan = s.rstrip("元").rstrip("万"), False
-        elif s.endswith("元"):
-            s, scale = s[:-1], Decimal(1) / _WAN
-        try:
-            number = Decimal(s) * scale
-        except InvalidOperation:
-            return None, False
-        if not number.is_finite():
-            return None, False
+        return _in_wan(Decimal(repr(value)) if isinstance(value, float) else Decimal(value), in_yuan)
+    s = unicodedata.normalize("NFKC", str(value)).replace(",", "").replace(" ", "")
+    if s in ("-", "—", "/", "无"):
+        return None, True
+    if m := _AMOUNT_NOTE.match(s):
+        s = m.group(1) + (m.group(2) or "")
+    elif m := _AMOUNT_AFTER_WORDS.match(s):
+        s = m.group(1)
+    scale = Decimal(1)
+    if s.endswith("万元") or s.endswith("万"):
+        s, in_yuan = s.rstrip("元").rstrip("万"), False
+    elif s.endswith("元"):
+        s, scale = s[:-1], Decimal(1) / _WAN
+    try:
+        number = Decimal(s) * scale
+    except InvalidOperation:
+        return None, False
+    return _in_wan(number, in_yuan)
+
+
+@lru_cache(maxsize=1 << 12)
+def _float_amount(value: float, in_yuan: bool) -> tuple[Decimal | None, bool]:
+    """parse_amount of a number cell, kept: a form repeats its amounts (total = 财政拨款, 实施期 = 年度),
+    and a repeat then costs no Decimal work (~1 µs)."""
+    return _in_wan(Decimal(repr(value)), in_yuan)
+
+
+def _in_wan(number: Decimal, in_yuan: bool) -> tuple[Decimal | None, bool]:
     if not number.is_finite() or abs(number) >= AMOUNT_LIMIT:  # rules.py reports amount-too-large
         return None, False
     if in_yuan:

@@ -100,13 +100,21 @@ def _at(row: list, c: int | None) -> object:
     return row[c] if c is not None and c < len(row) else ""
 
 
-def _text_at(row: list, c: int | None) -> str:
-    return value_text(row[c]) if c is not None and c < len(row) else ""
+def _column_texts(rows: list[list], c: int | None) -> list[str]:
+    """The text of column ``c`` in each row; "" where a row is shorter or there is no such column."""
+    if c is None:
+        return [""] * len(rows)
+    return [value_text(row[c]) if c < len(row) else "" for row in rows]
 
 
 def _first(row: list, start: int | None, stop: int | None) -> tuple[object, int | None]:
+    """The first non-blank cell of ``row[start:stop]`` and its column; ("", None) when none is."""
     if start is None:
         return "", None
+    if start < len(row) and (stop is None or start < stop):  # mostly the first cell itself: no loop set up
+        v = row[start]
+        if v is not None and (not isinstance(v, str) or (v and not v.isspace())):
+            return v, start
     for c in range(start, len(row) if stop is None else min(stop, len(row))):
         v = row[c]
         if v is not None and (not isinstance(v, str) or v.strip()):  # not blank(v), without the call
@@ -114,12 +122,15 @@ def _first(row: list, start: int | None, stop: int | None) -> tuple[object, int 
     return "", None
 
 
-def _join_split_names(rows: list[list], index: int, profile: Profile) -> None:
-    """Join a 一级/二级 name written over two rows (“社会公众或服务” / “对象满意度指标”)."""
-    for n in range(len(rows) - 1):
-        a, b = rows[n][index], rows[n + 1][index]
-        if a and b and not profile.known_level(a) and not profile.known_level(b) and profile.known_level(a + b):
-            rows[n][index], rows[n + 1][index] = a + b, ""
+def _join_split_names(names: list[str], profile: Profile) -> None:
+    """Join a 一级/二级 name written over two rows (“社会公众或服务” / “对象满意度指标”), in place."""
+    unknown = {name for name in names if name and not profile.known_level(name)}
+    if len(names) < 2 or not unknown:  # the usual table: every name known, no pair to look at
+        return
+    for n in range(len(names) - 1):
+        a, b = names[n], names[n + 1]
+        if a in unknown and b in unknown and profile.known_level(a + b):
+            names[n], names[n + 1] = a + b, ""
 
 
 def combined_value(val: object, op_cell: object, unit_cell: object) -> tuple[str, str]:
@@ -213,20 +224,20 @@ def add_indicators(grid: Grid, profile: Profile, columns, rows: list[int], proje
     l3_end = cv if cv is not None and cv > c3 else min([b for b in boundaries if b > c3], default=None)
     split = "value_op" in cols or "value_unit" in cols
     c1, c2 = cols.get("level1"), cols.get("level2")
-    levels = [[_text_at(grid.rows[r], c1), _text_at(grid.rows[r], c2), r] for r in rows]
-    if auto and profile.name != "2021" and any(profile.canonical(l1) == COST_LEVEL1 for l1, _, _ in levels):
+    table = [grid.rows[r] for r in rows]
+    level1s, level2s = _column_texts(table, c1), _column_texts(table, c2)
+    if auto and profile.name != "2021" and any(profile.canonical(l1) == COST_LEVEL1 for l1 in set(level1s)):
         profile = load_profile("2021")
     project.framework = profile.name
-    _join_split_names(levels, 0, profile)
-    _join_split_names(levels, 1, profile)
+    _join_split_names(level1s, profile)
+    _join_split_names(level2s, profile)
 
     level1 = level2 = ""
     level1_row = level2_row = None  # the rows the current 一级/二级 were written on
-    for l1, l2, r in levels:
-        row = grid.rows[r]
+    for l1, l2, r, row in zip(level1s, level2s, rows, table):
         l3, l3c = _first(row, c3, l3_end)
         val, vc = _first(row, cv, v_end) if cv is not None else ("", None)
-        if blank(val) and cv is not None and cv > c3 and l3c is not None:
+        if vc is None and cv is not None and cv > c3 and l3c is not None:
             val, vc = _first(row, l3c + 1, cv)
         inherited = not l1
         if l1:
@@ -238,7 +249,7 @@ def add_indicators(grid: Grid, profile: Profile, columns, rows: list[int], proje
         if l3c is None and vc is None:  # nothing but blanks where the 三级 and the value go
             continue
         direction = ""
-        if split and not blank(val):
+        if split and vc is not None:  # val not blank
             val, direction = combined_value(val, _at(row, cols.get("value_op")), _at(row, cols.get("value_unit")))
         a, b, note = profile.resolve(level1, level2, inherited)
         # Where the 一级/二级 were written, or "" when the table has no such column.
@@ -254,7 +265,7 @@ def add_indicators(grid: Grid, profile: Profile, columns, rows: list[int], proje
             target = dataclasses.replace(target, direction=direction, implicit_operator=False,
                                          operator="" if target.implicit_operator else target.operator)
         project.indicators.append(Indicator(
-            level1=a, level2=b, level3=value_text(l3), value=value_text(val), target=target,
+            level1=a, level2=b, level3=value_text(l3), value=target.text, target=target,  # text: value_text(val)
             percent_number=percent_number, cell=grid.address(r, l3c if l3c is not None else c3),
             value_cell=grid.address(r, vc if vc is not None else (cv if cv is not None else c3 + 1)),
             note=note, level1_cell=l1_cell, level2_cell=l2_cell,
