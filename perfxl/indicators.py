@@ -234,6 +234,7 @@ def add_indicators(grid: Grid, profile: Profile, columns, rows: list[int], proje
 
     level1 = level2 = ""
     level1_row = level2_row = None  # the rows the current 一级/二级 were written on
+    l1_at = l2_at = l1_cell = l2_cell = None  # their cells, made once for all the rows under a merged one
     for l1, l2, r, row in zip(level1s, level2s, rows, table):
         l3, l3c = _first(row, c3, l3_end)
         val, vc = _first(row, cv, v_end) if cv is not None else ("", None)
@@ -253,10 +254,11 @@ def add_indicators(grid: Grid, profile: Profile, columns, rows: list[int], proje
             val, direction = combined_value(val, _at(row, cols.get("value_op")), _at(row, cols.get("value_unit")))
         a, b, note = profile.resolve(level1, level2, inherited)
         # Where the 一级/二级 were written, or "" when the table has no such column.
-        l1_cell = grid.address(level1_row if level1 else r, c1) if c1 is not None else ""
-        l2_cell = grid.address(level2_row if level2 else r, c2) if c2 is not None else ""
-        if b and not level2 and level1 and a != level1:  # the 一级 cell held the 二级 name
-            l2_cell = l1_cell
+        if (at := level1_row if level1 else r) != l1_at:
+            l1_at, l1_cell = at, grid.address(at, c1) if c1 is not None else ""
+        if (at := level2_row if level2 else r) != l2_at:
+            l2_at, l2_cell = at, grid.address(at, c2) if c2 is not None else ""
+        held = b and not level2 and level1 and a != level1  # the 一级 cell held the 二级 name
         percent_number = ""
         if isinstance(val, float) and _shown_as_percent(grid, r, vc, val, l3, profile):
             percent_number, val = value_text(val), f"{tidy_decimal(Decimal(repr(val)) * 100)}%"
@@ -268,5 +270,5 @@ def add_indicators(grid: Grid, profile: Profile, columns, rows: list[int], proje
             level1=a, level2=b, level3=value_text(l3), value=target.text, target=target,  # text: value_text(val)
             percent_number=percent_number, cell=grid.address(r, l3c if l3c is not None else c3),
             value_cell=grid.address(r, vc if vc is not None else (cv if cv is not None else c3 + 1)),
-            note=note, level1_cell=l1_cell, level2_cell=l2_cell,
+            note=note, level1_cell=l1_cell, level2_cell=l1_cell if held else l2_cell,
         ))

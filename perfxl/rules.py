@@ -103,10 +103,11 @@ TEXT_FIELDS = {"name": "项目名称", "department": "主管部门", "unit": "�
 def check_text(project: Project) -> list[Finding]:
     """Text a spreadsheet cannot hold as is: control characters, more than 32,767 characters."""
     plain = [getattr(project, key) for key in TEXT_FIELDS]
-    for ind in project.indicators:
-        plain += (ind.level3, ind.value)
-    if (EXCEL_ERRORS.isdisjoint(plain) and len(max(plain, key=len)) <= EXCEL_CELL_LIMIT
-            and not CONTROL_CHARS.search("".join(plain))):  # the common case, decided without a loop per text
+    plain += [ind.level3 for ind in project.indicators]
+    plain += [ind.value for ind in project.indicators]
+    joined = "".join(plain)
+    fits = len(joined) <= EXCEL_CELL_LIMIT or max(map(len, plain)) <= EXCEL_CELL_LIMIT  # all together fit: each does
+    if fits and EXCEL_ERRORS.isdisjoint(plain) and not CONTROL_CHARS.search(joined):  # the common case: no loop
         return []
     out = []
     texts = [(label, getattr(project, key), project.cells.get(key, "")) for key, label in TEXT_FIELDS.items()]
@@ -123,6 +124,9 @@ def check_text(project: Project) -> list[Finding]:
     return out
 
 
+_SATISFACTION_MIN, _RATE_MAX = Decimal(80), Decimal(100)  # defaults of the profile's thresholds
+
+
 def check_indicators(project: Project, profile: Profile) -> list[Finding]:
     out: list[Finding] = []
     add = lambda code, cell, **fields: out.append(finding(code, project=project, cell=cell, **fields))  # noqa: E731
@@ -135,8 +139,8 @@ def check_indicators(project: Project, profile: Profile) -> list[Finding]:
         if level1 not in present:
             add("missing-level1", where, level1=level1, framework=profile.name)
 
-    satisfaction_min = profile.thresholds.get("satisfaction_min", Decimal(80))
-    rate_max = profile.thresholds.get("rate_max", Decimal(100))
+    satisfaction_min = profile.thresholds.get("satisfaction_min", _SATISFACTION_MIN)
+    rate_max = profile.thresholds.get("rate_max", _RATE_MAX)
     satisfaction_l2 = {l2 for l1 in profile.with_role("satisfaction") for l2 in profile.levels[l1]}
     level3s = [ind.level3 for ind in project.indicators if ind.level3]
     names = Counter(level3s) if len(set(level3s)) < len(level3s) else {}  # counted only when a name repeats
