@@ -84,3 +84,47 @@ def test_label_cache_is_bounded(monkeypatch):
         assert len(profile.label_cache) <= 50
     assert form.label_kind("项目名称", profile)[0] == "name"
     assert form.label_kind("项目名称：某项目", profile) == ("name", "某项目")
+
+
+def test_number_cell_amounts_are_kept_apart_by_sign_and_unit():
+    """Number-cell amounts are kept for the repeats a form has; -0.0 equals 0.0 but must read as -0."""
+    from perfxl.fields import parse_amount
+
+    assert parse_amount(0.0) == (Decimal("0"), True) and str(parse_amount(-0.0)[0]) == "-0"
+    assert str(parse_amount(0.0)[0]) == "0"  # asked after -0.0: not its answer
+    assert parse_amount(12.5) == parse_amount(12.5) == (Decimal("12.5"), True)
+    assert parse_amount(12.5, True) == (Decimal("0.00125"), True)
+    assert parse_amount(12.5) == (Decimal("12.5"), True)  # the 元 answer is not the 万元 one
+    for absurd in (float("nan"), float("inf"), 1e30):
+        assert parse_amount(absurd) == (None, False)
+
+
+def test_tokenise_gives_each_rows_cells_and_label_kinds():
+    from perfxl.form import tokenise
+
+    rows = [["", "", ""], ["项目名称", "某项目", " ", None, 3.0, "", "实施单位：某局"], [None, "\u3000"]]
+    tokens, kinds = tokenise(rows, load_profile("2015"))
+    assert tokens == [[], [(0, "name", "项目名称", ""), (1, None, "某项目", ""), (4, None, 3.0, ""),
+                           (6, "unit", "实施单位：某局", "某局")], []]
+    assert kinds == [set(), {"name", None, "unit"}, set()]
+
+
+def test_a_name_split_over_two_rows_is_joined_only_when_neither_half_is_known():
+    from perfxl.indicators import _join_split_names
+
+    profile = load_profile("2015")
+    names = ["满意度指标", "社会公众或服务", "对象满意度指标", "", "满意度指标", "满意度指标"]
+    _join_split_names(names, profile)
+    assert names == ["满意度指标", "社会公众或服务对象满意度指标", "", "", "满意度指标", "满意度指标"]
+
+
+def test_texts_that_fit_one_by_one_pass_however_long_together():
+    from perfxl.model import Indicator, Project
+    from perfxl.rules import check_text
+    from perfxl.targets import parse_target
+
+    long = "长" * 30000
+    project = Project(file="a.xlsx", sheet="s", name=long, goal_year=long)
+    assert check_text(project) == []
+    project.indicators.append(Indicator("产出指标", "数量指标", "长" * 32768, "1次", parse_target("1次"), cell="C9"))
+    assert [(f.code, f.cell) for f in check_text(project)] == [("text-too-long", "C9")]
