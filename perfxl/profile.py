@@ -57,6 +57,7 @@ class Profile:
     canonical_cache: dict[str, str] = field(init=False, repr=False, compare=False)
     rules: object = field(init=False, repr=False, compare=False, default=None)
     selfeval_index: dict | None = field(init=False, repr=False, compare=False, default=None)
+    satisfaction_level2: frozenset = field(init=False, repr=False, compare=False)  # 二级 under a satisfaction 一级
 
     def __post_init__(self) -> None:
         self.parent = {l2: l1 for l1, l2s in self.levels.items() for l2 in l2s}
@@ -64,6 +65,7 @@ class Profile:
         self.label_cache = {}
         self.resolve_cache = {}
         self.canonical_cache = {}
+        self.satisfaction_level2 = frozenset(l2 for l1 in self.with_role("satisfaction") for l2 in self.levels[l1])
 
     def with_role(self, role: str) -> list[str]:
         """The 一级 names that play ``role`` (output, cost, benefit, satisfaction) in this framework."""

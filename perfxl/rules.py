@@ -10,7 +10,7 @@ import unicodedata
 from collections import Counter
 from decimal import Decimal, InvalidOperation
 
-from .findings import finding
+from .findings import about, finding
 from .model import AMOUNT_LIMIT, PROJECT_ATTRIBUTES, Finding, Indicator, Project
 from .output import CONTROL_CHARS, EXCEL_CELL_LIMIT
 from .profile import Profile
@@ -47,7 +47,8 @@ def _money(value: Decimal) -> str:
 def check_project(project: Project, profile: Profile) -> list[Finding]:
     """All findings of one project, in form order."""
     out: list[Finding] = []
-    add = lambda code, cell, **fields: out.append(finding(code, project=project, cell=cell, **fields))  # noqa: E731
+    make = about(project)
+    add = lambda code, cell, **fields: out.append(make(code, cell, **fields))  # noqa: E731
     cells = project.cells
 
     for key in sorted(project.absent):
@@ -91,8 +92,8 @@ def check_project(project: Project, profile: Profile) -> list[Finding]:
         add("missing-year-goal", cells["goal_year"])
     if "attribute" in cells and not project.attribute:
         add("missing-attribute", cells["attribute"], choices="、".join(PROJECT_ATTRIBUTES))
-    out.extend(check_indicators(project, profile))
-    out.extend(check_text(project))
+    out.extend(check_indicators(project, profile, make))
+    out.extend(check_text(project, make))
     return out
 
 
@@ -100,8 +101,10 @@ TEXT_FIELDS = {"name": "项目名称", "department": "主管部门", "unit": "�
                "attribute": "项目属性", "category": "项目类别", "goal_period": "实施期目标", "goal_year": "年度目标"}
 
 
-def check_text(project: Project) -> list[Finding]:
-    """Text a spreadsheet cannot hold as is: control characters, more than 32,767 characters."""
+def check_text(project: Project, make=None) -> list[Finding]:
+    """Text a spreadsheet cannot hold as is: control characters, more than 32,767 characters.
+
+    ``make``: the project's ``findings.about``, when the caller has one."""
     plain = [getattr(project, key) for key in TEXT_FIELDS]
     plain += [ind.level3 for ind in project.indicators]
     plain += [ind.value for ind in project.indicators]
@@ -109,27 +112,29 @@ def check_text(project: Project) -> list[Finding]:
     fits = len(joined) <= EXCEL_CELL_LIMIT or max(map(len, plain)) <= EXCEL_CELL_LIMIT  # all together fit: each does
     if fits and EXCEL_ERRORS.isdisjoint(plain) and not CONTROL_CHARS.search(joined):  # the common case: no loop
         return []
+    make = make or about(project)
     out = []
     texts = [(label, getattr(project, key), project.cells.get(key, "")) for key, label in TEXT_FIELDS.items()]
     for ind in project.indicators:
         texts += [("三级指标", ind.level3, ind.cell), ("年度指标值", ind.value, ind.value_cell)]
     for label, text, cell in texts:
         if text in EXCEL_ERRORS and label != "年度指标值":  # 年度指标值: check_indicators says it
-            out.append(finding("formula-error", project=project, cell=cell, field=label, shown=text, content="内容"))
+            out.append(make("formula-error", cell, field=label, shown=text, content="内容"))
         if len(text) > EXCEL_CELL_LIMIT:
-            out.append(finding("text-too-long", project=project, cell=cell, field=label, length=len(text),
+            out.append(make("text-too-long", cell, field=label, length=len(text),
                                limit=EXCEL_CELL_LIMIT))
         if CONTROL_CHARS.search(text):
-            out.append(finding("control-characters", project=project, cell=cell, field=label))
+            out.append(make("control-characters", cell, field=label))
     return out
 
 
 _SATISFACTION_MIN, _RATE_MAX = Decimal(80), Decimal(100)  # defaults of the profile's thresholds
 
 
-def check_indicators(project: Project, profile: Profile) -> list[Finding]:
+def check_indicators(project: Project, profile: Profile, make=None) -> list[Finding]:
     out: list[Finding] = []
-    add = lambda code, cell, **fields: out.append(finding(code, project=project, cell=cell, **fields))  # noqa: E731
+    make = make or about(project)
+    add = lambda code, cell, **fields: out.append(make(code, cell, **fields))  # noqa: E731
     where = project.cells.get("name", "")
     if not project.indicators:
         add("no-indicators", where)
@@ -141,7 +146,7 @@ def check_indicators(project: Project, profile: Profile) -> list[Finding]:
 
     satisfaction_min = profile.thresholds.get("satisfaction_min", _SATISFACTION_MIN)
     rate_max = profile.thresholds.get("rate_max", _RATE_MAX)
-    satisfaction_l2 = {l2 for l1 in profile.with_role("satisfaction") for l2 in profile.levels[l1]}
+    satisfaction_l2 = profile.satisfaction_level2
     level3s = [ind.level3 for ind in project.indicators if ind.level3]
     names = Counter(level3s) if len(set(level3s)) < len(level3s) else {}  # counted only when a name repeats
     reported_duplicates: set[str] = set()
@@ -150,7 +155,7 @@ def check_indicators(project: Project, profile: Profile) -> list[Finding]:
     for ind in project.indicators:
         t = ind.target
         if not (ind.level1 and parent.get(ind.level2) == ind.level1):  # else it fits: check_levels says nothing
-            for f in check_levels(project, profile, ind):
+            for f in check_levels(project, profile, ind, make):
                 if (f.code, f.cell) not in reported_levels:
                     reported_levels.add((f.code, f.cell))
                     out.append(f)
@@ -188,7 +193,7 @@ def check_indicators(project: Project, profile: Profile) -> list[Finding]:
     return out
 
 
-def check_levels(project: Project, profile: Profile, ind: Indicator) -> list[Finding]:
+def check_levels(project: Project, profile: Profile, ind: Indicator, make=None) -> list[Finding]:
     """An indicator's 一级 and 二级 against the framework, each finding at the cell to change.
 
     A name outside the framework is an error listing the names it allows (counts by 一级 and
@@ -196,7 +201,7 @@ def check_levels(project: Project, profile: Profile, ind: Indicator) -> list[Fin
     hybrid under this 一级 is kept with a notice; a framework 二级 under another 一级 is a warning.
     """
     l1_cell, l2_cell = ind.level1_cell or ind.cell, ind.level2_cell or ind.cell
-    add = lambda code, cell, **fields: finding(code, project=project, cell=cell, **fields)  # noqa: E731
+    add = make or about(project)
     framework = profile.name
     if ind.level1 and ind.level1 not in profile.levels:
         return [add("unknown-level1", l1_cell, level1=ind.level1, framework=framework,
