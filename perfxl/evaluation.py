@@ -164,18 +164,25 @@ def cell_kind(value: object, profile: Profile, index: dict[str, str]) -> str | N
     return base if base in BASE_KINDS else None
 
 
-def is_evaluation(grid: Grid, profile: Profile) -> bool:
+HEADER_ROWS = 400  # the rows looked at for a 自评表's header
+
+
+def is_evaluation(grid: Grid, profile: Profile, texts: list[str] | None = None) -> bool:
     """A 自评表: somewhere a header row holds 三级指标 (or 指标名称) and an actual-value label.
 
     Every target form is asked too, so a plain substring scan comes first (a tenth of the cost).
+    ``texts``: every text cell of the grid's non-empty rows, in order, as ``form.tokenise`` gathers
+    them while the caller tokenises the grid anyway: used when the grid is no longer than the rows looked at.
     """
     words = ("实际", "完成值", *((profile.selfeval.get("labels") or {}).get("actual", [])))
-    # Empty rows (a third of the benchmark forms' rows) are passed over whole.
-    text = "\n".join([v for row in grid.rows[:400] if row.count("") < len(row) for v in row if type(v) is str])
+    if texts is None or len(grid.rows) > HEADER_ROWS:
+        # Empty rows (a third of the benchmark forms' rows) are passed over whole.
+        texts = [v for row in grid.rows[:HEADER_ROWS] if row.count("") < len(row) for v in row if type(v) is str]
+    text = "\n".join(texts)
     if not any(w in text for w in words):
         return False
     index = _kind_index(profile)
-    for row in grid.rows[:400]:
+    for row in grid.rows[:HEADER_ROWS]:
         kinds = {cell_kind(v, profile, index) for v in row if isinstance(v, str) and v}
         if "actual" in kinds and ("level3" in kinds or "score" in kinds):
             return True

@@ -128,3 +128,60 @@ def test_texts_that_fit_one_by_one_pass_however_long_together():
     assert check_text(project) == []
     project.indicators.append(Indicator("产出指标", "数量指标", "长" * 32768, "1次", parse_target("1次"), cell="C9"))
     assert [(f.code, f.cell) for f in check_text(project)] == [("text-too-long", "C9")]
+
+
+def test_tokenise_gathers_the_texts_is_evaluation_reads():
+    """The texts tokenise hands on are every text cell of the non-empty rows, blanks too, in order:
+    the very text is_evaluation would gather itself."""
+    from perfxl.form import tokenise
+
+    rows = [["", "", ""], ["项目名称", "某项目", " ", None, 3.0, "", "实施单位：某局"], [None, "\u3000"], ["", None]]
+    texts: list = []
+    tokenised = tokenise(rows, load_profile("2015"), texts)
+    assert texts == ["项目名称", "某项目", " ", "", "实施单位：某局", "\u3000", ""]
+    assert tokenised == tokenise(rows, load_profile("2015"))
+
+
+def test_is_evaluation_answers_alike_with_the_shared_texts():
+    from perfxl.evaluation import is_evaluation
+    from perfxl.form import tokenise
+    from perfxl.grid import Grid
+
+    profile = load_profile("2015")
+    header = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"]
+    target = ["一级指标", "二级指标", "三级指标", "年度指标值"]
+    for rows, answer in (([["自评表"], header], True), ([["目标表"], target], False),
+                         ([["实际完成情况"], target], False)):
+        texts: list = []
+        tokenise(rows, profile, texts)
+        assert is_evaluation(Grid("f", "s", rows), profile, texts) is is_evaluation(Grid("f", "s", rows), profile) is answer
+    # Past the rows looked at, the texts given are not used: a header on row 401 is not one.
+    rows = [["填报说明"]] * 400 + [header]
+    texts = []
+    tokenise(rows, profile, texts)
+    assert "实际完成值" in texts and not is_evaluation(Grid("f", "s", rows), profile, texts)
+
+
+def test_find_forms_reads_alike_from_the_callers_tokens():
+    from perfxl.form import find_forms, tokenise
+    from perfxl.grid import grids_from_workbook
+
+    data = (DATA_2023 / "质量发展专项经费.xlsx").read_bytes()
+    book, _ = open_book("q.xlsx", data, "zip")
+    profile = load_profile("2015")
+    for grid in grids_from_workbook(book, "q.xlsx"):
+        assert find_forms(grid, profile, True, tokenise(grid.rows, profile)) == find_forms(grid, profile, True)
+
+
+def test_read_forms_tokenises_after_the_formulas_it_shows(tmp_path):
+    """A name saved as a formula without its result is read from the formula's text, with its
+    notice: the grid is tokenised after the formulas are shown, not before with is_evaluation."""
+    from conftest import write_workbook
+
+    rows = [["项目名称", ("C1", "")], ["主管部门", "某局"], ["实施单位", "某局"],
+            ["一级指标", "二级指标", "三级指标", "年度指标值"], ["产出指标", "数量指标", "培训人数", "≥10人"]]
+    data = write_workbook(tmp_path / "f.xlsx", {"表": rows}).read_bytes()
+    book, check = open_book("f.xlsx", data, "zip")
+    projects, findings = read_forms(book, "f.xlsx", data, check, load_profile("2015"))
+    assert [p.name for p in projects] == ["=C1"]
+    assert [(f.code, f.cell) for f in findings if f.code.startswith("formula")] == [("formula-without-value", "B1")]

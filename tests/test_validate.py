@@ -255,3 +255,28 @@ def test_json_output_in_pieces_is_json_dumps_of_the_whole(count):
     assert "".join(pieces) == expected
     assert len(pieces) == count // 2 + 1
     assert json.loads("".join(pieces)) == items
+
+
+def test_a_findings_text_is_its_message_and_fix_filled_in():
+    """Each code's text, formatted in one go where its fix is fixed words, reads “message：fix”,
+    and the message alone where the fix is empty or is filled in as "" (score-blank's {fix})."""
+    import string
+
+    from perfxl.findings import CATALOGUE, about, finding
+
+    project = Project(name="某项目", file="f.xlsx", sheet="表", position=1, via="汇总.xlsx")
+    for value in ("X", "", "{y}"):
+        for code, spec in CATALOGUE.items():
+            fields = {f: value for text in (spec.message, spec.fix) for _, f, _, _ in string.Formatter().parse(text) if f}
+            message, fix = spec.message.format(**fields), spec.fix.format(**fields)
+            made = finding(code, project=project, cell="B3", **fields)
+            assert made.message == (f"{message}：{fix}" if fix else message)
+            assert (made.level, made.file, made.sheet, made.cell, made.project, made.project_id) == (
+                spec.level, "f.xlsx", "表", "B3", "某项目", "汇总.xlsx>f.xlsx!表#2")
+            assert about(project)(code, "B3", **fields) == made
+    assert finding("score-blank", file="f", what="得分", rule="5", fix="").message == "得分的得分为空，按规则应为 5"
+
+
+def test_satisfaction_level2_are_those_under_a_satisfaction_level1():
+    assert load_profile("2015").satisfaction_level2 == {"服务对象满意度指标"}
+    assert load_profile("2021").satisfaction_level2 == {"服务对象满意度指标"}
