@@ -193,14 +193,19 @@ def finding(code: str, *, project: Project | None = None, file: str = "", sheet:
     return Finding(level, code, text, file, sheet, cell)
 
 
-def about(project: Project):
-    """``finding(code, project=project, cell=cell, ...)`` with the project's place worked out once:
-    checking a form makes several findings, and Project.id is built anew at each call."""
+def about(project: Project, out: list | None = None):
+    """``finding(code, project=project, cell=cell, ...)`` as ``make(code, cell, ...)``, the project's
+    place worked out once: checking a form makes several findings, and Project.id is built anew at
+    each call. With ``out``, each finding made is appended to it (no wrapper call per finding)."""
     file, sheet, name, project_id = project.file, project.sheet, project.name, project.id
+    keep = out.append if out is not None else None
 
     def make(code: str, cell: str = "", **fields) -> Finding:
         level, text = _level_text(code, fields)
-        return Finding(level, code, text, file, sheet, cell, name, project_id)
+        made = Finding(level, code, text, file, sheet, cell, name, project_id)
+        if keep is not None:
+            keep(made)
+        return made
     return make
 
 

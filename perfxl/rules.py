@@ -50,8 +50,7 @@ def _money(value: Decimal) -> str:
 def check_project(project: Project, profile: Profile) -> list[Finding]:
     """All findings of one project, in form order."""
     out: list[Finding] = []
-    make = about(project)
-    add = lambda code, cell, **fields: out.append(make(code, cell, **fields))  # noqa: E731
+    add = about(project, out)
     cells = project.cells
 
     for key in sorted(project.absent):
@@ -95,8 +94,8 @@ def check_project(project: Project, profile: Profile) -> list[Finding]:
         add("missing-year-goal", cells["goal_year"])
     if "attribute" in cells and not project.attribute:
         add("missing-attribute", cells["attribute"], choices="、".join(PROJECT_ATTRIBUTES))
-    out.extend(check_indicators(project, profile, make))
-    out.extend(check_text(project, make))
+    out.extend(check_indicators(project, profile))
+    out.extend(check_text(project))
     return out
 
 
@@ -104,10 +103,8 @@ TEXT_FIELDS = {"name": "项目名称", "department": "主管部门", "unit": "�
                "attribute": "项目属性", "category": "项目类别", "goal_period": "实施期目标", "goal_year": "年度目标"}
 
 
-def check_text(project: Project, make=None) -> list[Finding]:
-    """Text a spreadsheet cannot hold as is: control characters, more than 32,767 characters.
-
-    ``make``: the project's ``findings.about``, when the caller has one."""
+def check_text(project: Project) -> list[Finding]:
+    """Text a spreadsheet cannot hold as is: control characters, more than 32,767 characters."""
     plain = [getattr(project, key) for key in TEXT_FIELDS]
     plain += [ind.level3 for ind in project.indicators]
     plain += [ind.value for ind in project.indicators]
@@ -115,29 +112,27 @@ def check_text(project: Project, make=None) -> list[Finding]:
     fits = len(joined) <= EXCEL_CELL_LIMIT or max(map(len, plain)) <= EXCEL_CELL_LIMIT  # all together fit: each does
     if fits and EXCEL_ERRORS.isdisjoint(plain) and not CONTROL_CHARS.search(joined):  # the common case: no loop
         return []
-    make = make or about(project)
     out = []
+    add = about(project, out)
     texts = [(label, getattr(project, key), project.cells.get(key, "")) for key, label in TEXT_FIELDS.items()]
     for ind in project.indicators:
         texts += [("三级指标", ind.level3, ind.cell), ("年度指标值", ind.value, ind.value_cell)]
     for label, text, cell in texts:
         if text in EXCEL_ERRORS and label != "年度指标值":  # 年度指标值: check_indicators says it
-            out.append(make("formula-error", cell, field=label, shown=text, content="内容"))
+            add("formula-error", cell, field=label, shown=text, content="内容")
         if len(text) > EXCEL_CELL_LIMIT:
-            out.append(make("text-too-long", cell, field=label, length=len(text),
-                               limit=EXCEL_CELL_LIMIT))
+            add("text-too-long", cell, field=label, length=len(text), limit=EXCEL_CELL_LIMIT)
         if CONTROL_CHARS.search(text):
-            out.append(make("control-characters", cell, field=label))
+            add("control-characters", cell, field=label)
     return out
 
 
 _SATISFACTION_MIN, _RATE_MAX = Decimal(80), Decimal(100)  # defaults of the profile's thresholds
 
 
-def check_indicators(project: Project, profile: Profile, make=None) -> list[Finding]:
+def check_indicators(project: Project, profile: Profile) -> list[Finding]:
     out: list[Finding] = []
-    make = make or about(project)
-    add = lambda code, cell, **fields: out.append(make(code, cell, **fields))  # noqa: E731
+    add = about(project, out)
     where = project.cells.get("name", "")
     if not project.indicators:
         add("no-indicators", where)
@@ -158,7 +153,7 @@ def check_indicators(project: Project, profile: Profile, make=None) -> list[Find
     for ind in project.indicators:
         t = ind.target
         if not (ind.level1 and parent.get(ind.level2) == ind.level1):  # else it fits: check_levels says nothing
-            for f in check_levels(project, profile, ind, make):
+            for f in check_levels(project, profile, ind):
                 if (f.code, f.cell) not in reported_levels:
                     reported_levels.add((f.code, f.cell))
                     out.append(f)
@@ -196,7 +191,7 @@ def check_indicators(project: Project, profile: Profile, make=None) -> list[Find
     return out
 
 
-def check_levels(project: Project, profile: Profile, ind: Indicator, make=None) -> list[Finding]:
+def check_levels(project: Project, profile: Profile, ind: Indicator) -> list[Finding]:
     """An indicator's 一级 and 二级 against the framework, each finding at the cell to change.
 
     A name outside the framework is an error listing the names it allows (counts by 一级 and
@@ -204,7 +199,7 @@ def check_levels(project: Project, profile: Profile, ind: Indicator, make=None) 
     hybrid under this 一级 is kept with a notice; a framework 二级 under another 一级 is a warning.
     """
     l1_cell, l2_cell = ind.level1_cell or ind.cell, ind.level2_cell or ind.cell
-    add = make or about(project)
+    add = about(project)
     framework = profile.name
     if ind.level1 and ind.level1 not in profile.levels:
         return [add("unknown-level1", l1_cell, level1=ind.level1, framework=framework,
