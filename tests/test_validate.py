@@ -118,6 +118,8 @@ def test_indicator_rules(values, expected):
     ([("宣传次数", "≥2次\x1f")], [("warning", "control-characters", "E13")]),
     ([("宣传次数", "长" * 32768)], [("warning", "text-too-long", "E13")]),
     ([("#REF!", "≥2次")], [("error", "formula-error", "C13")]),
+    ([("宣传\n次数", "≥2次\u3000")], []),  # not printable, but no control character
+    ([("宣传\n次数", "≥2次\x0b")], [("warning", "control-characters", "E13")]),
 ])
 def test_text_rules_on_one_indicator(values, expected):
     """Each text check finds its one cell among clean ones (check_text decides the clean case at once)."""
