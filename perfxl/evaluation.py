@@ -171,11 +171,15 @@ def is_evaluation(grid: Grid, profile: Profile, texts: list[str] | None = None) 
     """A 自评表: somewhere a header row holds 三级指标 (or 指标名称) and an actual-value label.
 
     Every target form is asked too, so a plain substring scan comes first (a tenth of the cost).
-    ``texts``: every text cell of the grid's non-empty rows, in order, as ``form.tokenise`` gathers
-    them while the caller tokenises the grid anyway: used when the grid is no longer than the rows looked at.
+    ``texts``: the grid's non-blank texts in order, as ``form.tokenise`` gathers them while the
+    caller tokenises the grid anyway. The scan finds the same words in them as in all the cells'
+    texts unless a word has a line break or is all spaces (a profile's own label): then, and past
+    the rows looked at, the cells are read again.
     """
-    words = ("实际", "完成值", *((profile.selfeval.get("labels") or {}).get("actual", [])))
-    if texts is None or len(grid.rows) > HEADER_ROWS:
+    extra = (profile.selfeval.get("labels") or {}).get("actual", [])
+    words = ("实际", "完成值", *extra)
+    if (texts is None or len(grid.rows) > HEADER_ROWS
+            or (extra and any("\n" in w or w.isspace() for w in extra))):
         # Empty rows (a third of the benchmark forms' rows) are passed over whole.
         texts = [v for row in grid.rows[:HEADER_ROWS] if row.count("") < len(row) for v in row if type(v) is str]
     text = "\n".join(texts)

@@ -130,15 +130,13 @@ def test_texts_that_fit_one_by_one_pass_however_long_together():
     assert [(f.code, f.cell) for f in check_text(project)] == [("text-too-long", "C9")]
 
 
-def test_tokenise_gathers_the_texts_is_evaluation_reads():
-    """The texts tokenise hands on are every text cell of the non-empty rows, blanks too, in order:
-    the very text is_evaluation would gather itself."""
+def test_tokenise_gathers_the_texts_of_its_tokens():
     from perfxl.form import tokenise
 
-    rows = [["", "", ""], ["项目名称", "某项目", " ", None, 3.0, "", "实施单位：某局"], [None, "\u3000"], ["", None]]
+    rows = [["", "", ""], ["项目名称", "某项目", " ", None, 3.0, "", "实施单位：某局"], [None, "\u3000"], ["", "实际\n完成"]]
     texts: list = []
     tokenised = tokenise(rows, load_profile("2015"), texts)
-    assert texts == ["项目名称", "某项目", " ", "", "实施单位：某局", "\u3000", ""]
+    assert texts == ["项目名称", "某项目", "实施单位：某局", "实际\n完成"]
     assert tokenised == tokenise(rows, load_profile("2015"))
 
 
@@ -160,6 +158,26 @@ def test_is_evaluation_answers_alike_with_the_shared_texts():
     texts = []
     tokenise(rows, profile, texts)
     assert "实际完成值" in texts and not is_evaluation(Grid("f", "s", rows), profile, texts)
+
+
+def test_is_evaluation_reads_the_cells_again_for_a_label_of_spaces_or_lines():
+    """The shared texts leave blank cells out: a profile's actual-value label of spaces (or with a
+    line break) could only be found among all the cells, so those are read again."""
+    from dataclasses import replace
+
+    from perfxl.evaluation import is_evaluation
+    from perfxl.form import tokenise
+    from perfxl.grid import Grid
+
+    base = load_profile("2015")
+    rows = [["三级指标", "\u3000", "得分"], ["培训人数", "", "5"]]
+    for label in ("\u3000", "实际\n完成"):
+        profile = replace(base, selfeval={**base.selfeval, "labels": {"actual": [label]}})
+        texts: list = []
+        tokenise(rows, profile, texts)
+        assert is_evaluation(Grid("f", "s", rows), profile, texts) is is_evaluation(Grid("f", "s", rows), profile)
+    profile = replace(base, selfeval={**base.selfeval, "labels": {"actual": ["\u3000"]}})
+    assert is_evaluation(Grid("f", "s", rows), profile, [])  # the texts given are not trusted here
 
 
 def test_find_forms_reads_alike_from_the_callers_tokens():
