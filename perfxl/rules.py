@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from operator import attrgetter
 from decimal import Decimal, InvalidOperation
+from operator import attrgetter
 
 from .findings import about, finding
 from .model import AMOUNT_LIMIT, PROJECT_ATTRIBUTES, Finding, Indicator, Project
