@@ -413,7 +413,7 @@ def _scan_member(chunks, budget: int, scan_cells: bool, percent: set[bytes] | No
     numbers as percent, whose cells are noted.
     """
     cells = SheetCells(percent=set() if percent is not None else None)
-    percent_cell = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})" s="(?:%s)"' % b"|".join(percent)) if percent else None
+    percent_cell = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})" s="(?:%s)"' % b"|".join(percent)) if percent and scan_cells else None
     low_row = low_col = 1 << 30
     high_row = high_col = 0
     dim_area = 0
@@ -427,7 +427,10 @@ def _scan_member(chunks, budget: int, scan_cells: bool, percent: set[bytes] | No
         window = tail + chunk
         if b"!" in window and _DOCTYPE.search(window):  # "!": one memchr clears most members
             raise Rejected("xml-entities")
-        if scan_cells and not exact and _maybe_far(window) and _FAR_REF.search(window):
+        if not scan_cells:  # the workbook, shared strings: held to the budget, entities refused
+            tail = window[-64:]
+            continue
+        if not exact and _maybe_far(window) and _FAR_REF.search(window):
             exact = True
             if total > len(chunk):  # earlier chunks were not scanned: assume they start at A1
                 low_row = low_col = 1
@@ -438,14 +441,14 @@ def _scan_member(chunks, budget: int, scan_cells: bool, percent: set[bytes] | No
                 cols = {column_number(c) for c in {c for c, _ in refs}}
                 low_row, high_row = min(low_row, *rows), max(high_row, *rows)
                 low_col, high_col = min(low_col, *cols), max(high_col, *cols)
-        if scan_cells and b' t="e"' in window:
+        if b"#" in window and b' t="e"' in window:  # "#": one memchr clears sheets without an error value
             for letters, row, text in _ERROR_CELL.findall(window):
                 cells.errors[int(row) - 1, column_number(letters) - 1] = text.decode("ascii", "replace")
-        if scan_cells and (first := _FORMULA_OPEN.search(window)):
+        if first := _FORMULA_OPEN.search(window):
             _formula_cells(window, cells, first)
-        if percent_cell is not None and scan_cells:
+        if percent_cell is not None:
             cells.percent.update((int(row) - 1, column_number(letters) - 1) for letters, row in percent_cell.findall(window))
-        if scan_cells and not dim_area:
+        if not dim_area:
             dim = _DIMENSION.search(window)
             if dim and dim.group(3):
                 rows = int(dim.group(4)) - int(dim.group(2) or 1) + 1
@@ -574,11 +577,11 @@ def calamine_package(check: ZipCheck) -> bytes | None:
         return None
     parts, directory, offset = [], [], 0
     for name, (body, crc) in members.items():
-        pieces, size = (body,), len(body)
+        pieces = (body,)
         if _is_sheet(name) and (root := _SHEET_ROOT.match(body)):
-            head, tail = body[:root.end()], memoryview(body)[root.end():]  # a view: the sheet is copied once, by join
-            pieces, size = (head, _NO_MERGES, tail), size + len(_NO_MERGES)
-            crc = zlib.crc32(tail, zlib.crc32(_NO_MERGES, zlib.crc32(head)))
+            pieces = (body[:root.end()] + _NO_MERGES, memoryview(body)[root.end():])  # a view: join copies the sheet once
+            crc = zlib.crc32(pieces[1], zlib.crc32(pieces[0]))
+        size = sum(map(len, pieces))
         raw = name.encode()
         flags = 0 if raw.isascii() else 0x800  # a UTF-8 name
         header = _LOCAL_STORED.pack(ZIP_MAGIC, 20, flags, 0, 0, 0x21, crc, size, size, len(raw), 0)
