@@ -558,15 +558,50 @@ def guard_zip(data: bytes, parsed=_parsed_member, budget: int = MAX_TOTAL_BYTES)
 # put right after this tag ends that second pass there (≈ a third of calamine's time on a form).
 _SHEET_ROOT = re.compile(rb"""(?:<\?xml[^>]*\?>)?\s*<(?:\w+:)?worksheet(?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*>""")
 _NO_MERGES = b"<mergeCells/>"
+# What that second pass reads after the cells: up to the end of <mergeCells>, else to the end. It is cut
+# short only where this part is plain XML the pass reads without error (a sheet damaged there stays
+# unreadable as before): self-closing elements, then the end or <mergeCells> of plain ranges.
+_PLAIN_ATTRIBUTES = rb'(?:[ \t\r\n]+[\w:.-]+="[^"<&]*")*[ \t\r\n]*'
+_PLAIN_TAIL = re.compile(rb'(?:[ \t\r\n]*<[A-Za-z][\w.-]*%s/>)*[ \t\r\n]*(?:(<mergeCells%s>)|</worksheet>[ \t\r\n]*\Z)'
+                         % (_PLAIN_ATTRIBUTES, _PLAIN_ATTRIBUTES))
+_MERGE_CELL, _MERGE_CELLS_END = b'<mergeCell ref="', b"</mergeCells>"
+_MERGE_REF = rb"[A-Z]{1,3}[1-9][0-9]{0,6}(?::[A-Z]{1,3}[1-9][0-9]{0,6})?"
+_MERGE_REFS = re.compile(rb"(?:%s,)*%s" % (_MERGE_REF, _MERGE_REF))  # the ranges, once joined by ","
+
+
 _LOCAL_STORED = struct.Struct("<4s5H3L2H")  # a local header: signature, version, flags, method, time, date, CRC, sizes, name and extra lengths
 _DIRECTORY_STORED = struct.Struct("<4s6H3L5H2L")  # a central directory record, fields in the file's order
+
+
+def _merges_cut_short(body: bytes) -> int:
+    """Where _NO_MERGES goes into this sheet (after its root tag), or -1 where it may not: the cells
+    must be one <sheetData> … </sheetData> (the first two mentions of the name, with no <mergeCells>
+    before the end, where the pass would stop) followed by a _PLAIN_TAIL."""
+    first = body.find(b"sheetData")
+    if first < 1 or not body.startswith(b"<sheetData>", first - 1):
+        return -1
+    end = body.find(b"sheetData", first + 9)
+    if (end < 2 or not body.startswith(b"</sheetData>", end - 2)
+            or body.find(b"mergeCells", 0, end) >= 0
+            or not (tail := _PLAIN_TAIL.match(body, end + 10))):
+        return -1
+    if tail.group(1):  # <mergeCell ref="…"/> after <mergeCell ref="…"/>: checked as the ranges joined by ","
+        close = body.find(_MERGE_CELLS_END, tail.end())
+        merges = body[tail.end():close]
+        if close < 0 or b"," in merges:
+            return -1
+        if merges and not (merges.startswith(_MERGE_CELL) and merges.endswith(b'"/>') and _MERGE_REFS.fullmatch(
+                merges[len(_MERGE_CELL):-3].replace(b'"/>' + _MERGE_CELL, b","))):
+            return -1
+    root = _SHEET_ROOT.match(body)
+    return root.end() if root else -1
 
 
 def calamine_package(check: ZipCheck) -> bytes | None:
     """The .xlsx calamine is to open, rebuilt from the members as the guard inflated and scanned them,
     stored: calamine parses exactly what was checked, copies instead of inflating again, and never
-    sees a member the guard did not read (another case of a name, a sheet found too large). Each
-    sheet gets an empty <mergeCells/> first (see _SHEET_ROOT), which changes none of its cells.
+    sees a member the guard did not read (another case of a name, a sheet found too large). A sheet
+    gets an empty <mergeCells/> first where _merges_cut_short allows, which changes none of its cells.
 
     None when the package is no plain .xlsx whose members calamine reads were all inflated whole;
     calamine then opens the file as read.
@@ -578,8 +613,8 @@ def calamine_package(check: ZipCheck) -> bytes | None:
     parts, directory, offset = [], [], 0
     for name, (body, crc) in members.items():
         pieces = (body,)
-        if _is_sheet(name) and (root := _SHEET_ROOT.match(body)):
-            pieces = (body[:root.end()] + _NO_MERGES, memoryview(body)[root.end():])  # a view: join copies the sheet once
+        if _is_sheet(name) and (at := _merges_cut_short(body)) >= 0:
+            pieces = (body[:at] + _NO_MERGES, memoryview(body)[at:])  # a view: join copies the sheet once
             crc = zlib.crc32(pieces[1], zlib.crc32(pieces[0]))
         size = sum(map(len, pieces))
         raw = name.encode()

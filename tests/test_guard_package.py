@@ -124,6 +124,48 @@ def test_the_stored_package_sheets_declare_no_merged_ranges():
         assert scan._SHEET_ROOT.match(tag + b"<sheetData/>") is None, tag
 
 
+def _outcome(data: bytes):
+    try:
+        return _read_all(data)
+    except Exception:  # calamine's own errors: the file is broken-file
+        return "error"
+
+
+def test_the_merged_ranges_pass_is_cut_short_only_where_it_reads_without_error():
+    """A sheet damaged after its cells (where only the pass for merged ranges reads) stays as
+    unreadable through the package as the file itself; a plain one is cut short and reads the same."""
+    with zipfile.ZipFile(SEEDS[0]) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    sheet = members["xl/worksheets/sheet1.xml"]
+    cut = sheet.index(b"<mergeCells")
+    variants = {
+        "plain": (sheet, True),
+        "no merged ranges": (sheet[:cut] + b'<pageMargins left="0.7"/></worksheet>', True),
+        "a range with a comma": (sheet.replace(b'<mergeCell ref="A1:', b'<mergeCell ref="A1,', 1), False),
+        "a range with a space": (sheet.replace(b'<mergeCell ref="A1:', b'<mergeCell ref="A1 ', 1), False),
+        "three corners": (sheet.replace(b'<mergeCell ref="A1:', b'<mergeCell ref="A1:B1:', 1), False),
+        "row 0": (sheet.replace(b'<mergeCell ref="A1:', b'<mergeCell ref="A0:', 1), False),
+        "merged ranges in the cells": (sheet.replace(b'<row r="2"', b'<mergeCells><mergeCell ref="!"/></mergeCells><row r="2"', 1), False),
+        "merged ranges not closed": (sheet[:sheet.index(b"</mergeCells>")] + b"</worksheet>", False),
+        "cut after the cells": (sheet[:sheet.index(b"</sheetData>") + 40], False),
+        "junk after the cells": (sheet[:cut] + b"<pageMargins/><x</worksheet>", False),
+    }
+    for label, (body, cut_short) in variants.items():
+        assert (scan._merges_cut_short(body) > 0) == cut_short, label
+        data = _zipped({**members, "xl/worksheets/sheet1.xml": body})
+        package = scan.calamine_package(scan.guard_zip(data))
+        assert _outcome(package) == _outcome(data), label
+    assert _outcome(_zipped({**members, "xl/worksheets/sheet1.xml": variants["row 0"][0]})) == "error"
+
+
+def _zipped(members: dict) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, body in members.items():
+            zf.writestr(name, body)
+    return buffer.getvalue()
+
+
 def test_the_stored_package_holds_only_what_the_guard_read(tmp_path):
     far = hostile.far_cell(tmp_path / "far.xlsx", with_dimension=False).read_bytes()
     check = scan.guard_zip(far)
