@@ -97,9 +97,9 @@ def test_calamine_reads_the_stored_package_as_the_file():
 
 
 def test_the_stored_package_sheets_declare_no_merged_ranges():
-    """Each sheet of the package starts with an empty <mergeCells/>, where python-calamine's pass for
-    merged ranges (which perfxl never reads) stops; the cells read the same, and a sheet whose root
-    tag the pattern does not know is stored as it is."""
+    """A plain sheet of the package starts with an empty <mergeCells/>, where python-calamine's pass
+    for merged ranges (which perfxl never reads) stops; the cells read the same, and a sheet whose
+    root tag the pattern does not know is stored as it is."""
     data = SEEDS[0].read_bytes()
     check = scan.guard_zip(data)
     package = scan.calamine_package(check)
