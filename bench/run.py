@@ -10,7 +10,10 @@ them alike) as separate processes: the floor, perfxl consolidate, perfxl validat
 the same way and writes nothing) and the naive way. For each it takes the wall time, the CPU
 time (user + system) of the whole process tree from os.wait4 — perfxl's worker processes are
 its children and reaped by it, so their CPU is included — and samples the tree's resident memory
-every 10 ms. Prints the medians, the peak memory and the ratios issue 16 sets targets for. The
+every 10 ms (RSS: pages a forked child shares with its parent count twice) and its proportional
+memory every 0.25 s (PSS, from smaps_rollup: each shared page counted once, split between its
+sharers; the memory the tree takes from the machine; reading it costs ~50 ms per GB, hence less
+often). Prints the medians, the peak memory and the ratios issue 16 sets targets for. The
 CPU is also summed from the same /proc samples; a warning says when the two disagree (a
 descendant that was not reaped). perfxl's bytecode is compiled first, as an installed package's is.
 """
@@ -51,20 +54,37 @@ def tree_sample(pid: int) -> dict[int, tuple[float, int]]:
     return out
 
 
-def measure(cmd: list[str]) -> tuple[float, float, int, float]:
-    """Wall seconds, tree CPU seconds (rusage), peak tree RSS and tree CPU summed from /proc samples."""
-    peak, cpu_seen, done = 0, {}, threading.Event()
+def tree_pss(pids) -> int:
+    """The proportional set size of these processes, in bytes (0 for one that has ended)."""
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                total += next((int(line.split()[1]) * 1024 for line in fh if line.startswith("Pss:")), 0)
+        except (FileNotFoundError, ProcessLookupError, PermissionError, ValueError):
+            continue
+    return total
+
+
+def measure(cmd: list[str]) -> tuple[float, float, int, float, int]:
+    """Wall seconds, tree CPU seconds (rusage), peak tree RSS, tree CPU summed from /proc samples,
+    peak tree PSS."""
+    peak, peak_pss, cpu_seen, done = 0, 0, {}, threading.Event()
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         # cwd: "python -m" puts the working folder first on sys.path, before PYTHONPATH (another checkout's perfxl).
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT)
 
         def sample():
-            nonlocal peak
+            nonlocal peak, peak_pss
+            next_pss = 0.0
             while not done.is_set():
                 now = tree_sample(proc.pid)
                 peak = max(peak, sum(rss for _, rss in now.values()))
                 cpu_seen.update((p, cpu) for p, (cpu, _) in now.items())
+                if time.perf_counter() >= next_pss:
+                    peak_pss = max(peak_pss, tree_pss(now))
+                    next_pss = time.perf_counter() + 0.25
                 time.sleep(0.01)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -77,7 +97,7 @@ def measure(cmd: list[str]) -> tuple[float, float, int, float]:
         if proc.returncode not in (0, 1):
             err.seek(0)
             raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {err.read().decode(errors='replace')[-500:]}")
-    return elapsed, usage.ru_utime + usage.ru_stime, peak, sum(cpu_seen.values())
+    return elapsed, usage.ru_utime + usage.ru_stime, peak, sum(cpu_seen.values()), peak_pss
 
 
 def forms(n: int) -> Path:
@@ -153,12 +173,13 @@ def run(args, py: str, folders: dict[int, Path]) -> None:
         wall = {k: statistics.median(r[0] for r in v) for k, v in runs.items()}
         cpu = {k: statistics.median(r[1] for r in v) for k, v in runs.items()}
         peak = {k: max(r[2] for r in v) for k, v in runs.items()}
+        pss = {k: max(r[4] for r in v) for k, v in runs.items()}
         seen = [r[3] / r[1] for v in runs.values() for r in v]
         print(f"\n{n} forms ({len(list(folder.glob('*.xlsx')))} files), median of {args.rounds}"
               f"{', one core busy' if args.busy else ''}:")
-        print(f"{'':11} {'wall s':>8} {'CPU s':>8} {'peak MB':>8}")
+        print(f"{'':11} {'wall s':>8} {'CPU s':>8} {'RSS MB':>8} {'PSS MB':>8}")
         for name in commands:
-            print(f"{name:11} {wall[name]:8.2f} {cpu[name]:8.2f} {peak[name] / 2**20:8.0f}")
+            print(f"{name:11} {wall[name]:8.2f} {cpu[name]:8.2f} {peak[name] / 2**20:8.0f} {pss[name] / 2**20:8.0f}")
         per_form[n] = (wall["consolidate"] / n, cpu["consolidate"] / n)
         print(f"consolidate per form: {per_form[n][0] * 1e6:.0f} µs wall, {per_form[n][1] * 1e6:.0f} µs CPU")
         print(f"consolidate CPU / floor CPU = {cpu['consolidate'] / cpu['floor']:.2f} (target ≤ 1.0)")
@@ -170,7 +191,8 @@ def run(args, py: str, folders: dict[int, Path]) -> None:
         if max(seen) > 1.05:
             print("warning: some process of a tree was not reaped by its parent; its CPU is missing above")
         if n > 10000:
-            print(f"peak of the consolidate tree: {peak['consolidate'] / 2**30:.2f} GB (target ≤ 1.5 GB)")
+            print(f"peak of the consolidate tree: {pss['consolidate'] / 2**30:.2f} GB PSS (target ≤ 1.5 GB); "
+                  f"RSS summed over its processes {peak['consolidate'] / 2**30:.2f} GB")
             if 10000 in per_form:
                 base = per_form[10000]
                 print(f"consolidate per form / at 10,000 forms: wall {per_form[n][0] / base[0]:.2f}, "

@@ -50,7 +50,7 @@ def show_path(path) -> str:
     """A path as text output may show it: one line, nothing hidden, nothing that steers a terminal.
 
     Undecodable bytes appear as \\xNN, invisible or terminal-controlling characters as \\uNNNN;
-    everything else as it is. JSON output carries the exact name instead (see json_text).
+    everything else as it is. JSON output carries the exact name instead (see json_array).
     """
     return _UNSAFE.sub(_escape, os.fsdecode(path))
 

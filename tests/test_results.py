@@ -106,3 +106,34 @@ def test_results_read_in_one_worker_chunk_share_their_texts():
     names = [p.cells["name"] for p in projects]
     assert len(set(names)) == 1 and all(name is names[0] for name in names)
     assert len({id(p.indicators[0].level1_cell) for p in projects}) == 1
+
+
+def test_after_a_bulk_stage_the_collector_does_not_walk_what_it_made():
+    """paused_gc hands the objects made meanwhile to the oldest generation, and keeps a caller's frozen ones frozen."""
+    import gc
+
+    from perfxl.pipeline import paused_gc
+
+    assert gc.isenabled()
+    walks = []
+    record = lambda phase, info: walks.append(info["generation"]) if phase == "start" else None  # noqa: E731
+    with paused_gc():
+        made = [[] for _ in range(50_000)]
+        assert not gc.isenabled()
+        gc.callbacks.append(record)
+    try:
+        made.append([])  # enough for a collection of the youngest generation, which would walk all 50,001
+    finally:
+        gc.callbacks.remove(record)
+    assert gc.isenabled()
+    assert walks == []
+    assert gc.get_freeze_count() == 0
+    gc.freeze()  # a caller's own frozen objects are left as they are
+    try:
+        frozen = gc.get_freeze_count()
+        with paused_gc():
+            made += [[] for _ in range(1_000)]
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+    assert len(made) == 51_001

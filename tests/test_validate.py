@@ -1,6 +1,8 @@
 """perfxl validate: findings, output formats and exit codes; the rules on the seed."""
 
 import json
+import os
+import re
 from decimal import Decimal
 
 import pytest
@@ -237,3 +239,19 @@ def test_no_attribute_warning_where_the_layout_has_no_attribute(tmp_path):
     codes = [(f.code, f.cell) for f in result.findings]
     assert ("missing-year-goal", "B5") in codes
     assert "missing-attribute" not in [c for c, _ in codes]
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 7])
+def test_json_output_in_pieces_is_json_dumps_of_the_whole(count):
+    """validate --format json writes its array a few findings at a time; the text is the one json.dumps would make."""
+    from perfxl.cli import json_array
+
+    name = os.fsdecode(b"\xff\xe5\x9d\x8f.xlsx")  # not UTF-8: \udcff in the text, escaped in the JSON
+    items = [{"level": "error", "file": name if n % 2 else f"甲局/道路{n}.xlsx", "cell": None,
+              "message": f"第 {n} 行\n“引号”\t\\ \"x\""} for n in range(count)]
+    whole = json.dumps(items, ensure_ascii=False, indent=1)
+    expected = re.sub("[\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", whole)
+    pieces = list(json_array(iter(items), batch=2))
+    assert "".join(pieces) == expected
+    assert len(pieces) == count // 2 + 1
+    assert json.loads("".join(pieces)) == items
