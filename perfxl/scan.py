@@ -561,12 +561,14 @@ _NO_MERGES = b"<mergeCells/>"
 # What that second pass reads after the cells: up to the end of <mergeCells>, else to the end. It is cut
 # short only where this part is plain XML the pass reads without error (a sheet damaged there stays
 # unreadable as before): self-closing elements, then the end or <mergeCells> of plain ranges.
-_PLAIN_ATTRIBUTES = rb'(?:[ \t\r\n]+[\w:.-]+="[^"<&]*")*[ \t\r\n]*'
-_PLAIN_TAIL = re.compile(rb'(?:[ \t\r\n]*<[A-Za-z][\w.-]*%s/>)*[ \t\r\n]*(?:(<mergeCells%s>)|</worksheet>[ \t\r\n]*\Z)'
+# Possessive (*+, ++): each part ends where the next cannot start, so giving back never finds another
+# match and the patterns accept exactly what their plain forms do, in about half the time.
+_PLAIN_ATTRIBUTES = rb'(?:[ \t\r\n]++[\w:.-]++="[^"<&]*+")*+[ \t\r\n]*+'
+_PLAIN_TAIL = re.compile(rb'(?:[ \t\r\n]*+<[A-Za-z][\w.-]*+%s/>)*+[ \t\r\n]*+(?:(<mergeCells%s>)|</worksheet>[ \t\r\n]*+\Z)'
                          % (_PLAIN_ATTRIBUTES, _PLAIN_ATTRIBUTES))
-_MERGE_CELL, _MERGE_CELLS_END = b'<mergeCell ref="', b"</mergeCells>"
-_MERGE_REF = rb"[A-Z]{1,3}[1-9][0-9]{0,6}(?::[A-Z]{1,3}[1-9][0-9]{0,6})?"
-_MERGE_REFS = re.compile(rb"(?:%s,)*%s" % (_MERGE_REF, _MERGE_REF))  # the ranges, once joined by ","
+_MERGE_CELLS_END = b"</mergeCells>"
+_MERGE_REF = rb"[A-Z]{1,3}+[1-9][0-9]{0,6}+"
+_MERGE_LIST = re.compile(rb'(?:<mergeCell ref="%s(?::%s)?+"/>)*+' % (_MERGE_REF, _MERGE_REF))  # what may come before </mergeCells>
 
 
 _LOCAL_STORED = struct.Struct("<4s5H3L2H")  # a local header: signature, version, flags, method, time, date, CRC, sizes, name and extra lengths
@@ -585,14 +587,9 @@ def _merges_cut_short(body: bytes) -> int:
             or body.find(b"mergeCells", 0, end) >= 0
             or not (tail := _PLAIN_TAIL.match(body, end + 10))):
         return -1
-    if tail.group(1):  # <mergeCell ref="…"/> after <mergeCell ref="…"/>: checked as the ranges joined by ","
-        close = body.find(_MERGE_CELLS_END, tail.end())
-        merges = body[tail.end():close]
-        if close < 0 or b"," in merges:
-            return -1
-        if merges and not (merges.startswith(_MERGE_CELL) and merges.endswith(b'"/>') and _MERGE_REFS.fullmatch(
-                merges[len(_MERGE_CELL):-3].replace(b'"/>' + _MERGE_CELL, b","))):
-            return -1
+    if tail.group(1) and ((close := body.find(_MERGE_CELLS_END, tail.end())) < 0
+                          or not _MERGE_LIST.fullmatch(body, tail.end(), close)):
+        return -1
     root = _SHEET_ROOT.match(body)
     return root.end() if root else -1
 
