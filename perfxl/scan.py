@@ -10,6 +10,7 @@ it parses exactly what was scanned, and each member is inflated once.
 from __future__ import annotations
 
 import errno
+import functools
 import io
 import os
 import re
@@ -556,43 +557,53 @@ def guard_zip(data: bytes, parsed=_parsed_member, budget: int = MAX_TOTAL_BYTES)
 # A worksheet's root start tag, first in its XML. python-calamine reads every sheet twice: for its cells,
 # then again to its end for the merged ranges (which perfxl never asks for); an empty <mergeCells/>
 # put right after this tag ends that second pass there (≈ a third of calamine's time on a form).
-_SHEET_ROOT = re.compile(rb"""(?:<\?xml[^>]*\?>)?\s*<(?:\w+:)?worksheet(?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*>""")
+# These patterns are possessive (*+, ++) where a part ends where the next cannot start: giving back
+# never finds another match, so they accept exactly what their plain forms do, in about 2/3 of the time.
+_SHEET_ROOT = re.compile(rb"""(?:<\?xml[^>]*\?>)?\s*+<(?:\w++:)?worksheet(?:\s++[\w:.-]++\s*+=\s*+(?:"[^"]*+"|'[^']*+'))*+\s*+>""")
 _NO_MERGES = b"<mergeCells/>"
 # What that second pass reads after the cells: up to the end of <mergeCells>, else to the end. It is cut
 # short only where this part is plain XML the pass reads without error (a sheet damaged there stays
 # unreadable as before): self-closing elements, then the end or <mergeCells> of plain ranges.
-_PLAIN_ATTRIBUTES = rb'(?:[ \t\r\n]+[\w:.-]+="[^"<&]*")*[ \t\r\n]*'
-_PLAIN_TAIL = re.compile(rb'(?:[ \t\r\n]*<[A-Za-z][\w.-]*%s/>)*[ \t\r\n]*(?:(<mergeCells%s>)|</worksheet>[ \t\r\n]*\Z)'
+_PLAIN_ATTRIBUTES = rb'(?:[ \t\r\n]++[\w:.-]++="[^"<&]*+")*+[ \t\r\n]*+'
+_PLAIN_TAIL = re.compile(rb'(?:[ \t\r\n]*+<[A-Za-z][\w.-]*+%s/>)*+[ \t\r\n]*+(?:(<mergeCells%s>)|</worksheet>[ \t\r\n]*+\Z)'
                          % (_PLAIN_ATTRIBUTES, _PLAIN_ATTRIBUTES))
-_MERGE_CELL, _MERGE_CELLS_END = b'<mergeCell ref="', b"</mergeCells>"
-_MERGE_REF = rb"[A-Z]{1,3}[1-9][0-9]{0,6}(?::[A-Z]{1,3}[1-9][0-9]{0,6})?"
-_MERGE_REFS = re.compile(rb"(?:%s,)*%s" % (_MERGE_REF, _MERGE_REF))  # the ranges, once joined by ","
+_MERGE_REF = rb"[A-Z]{1,3}+[1-9][0-9]{0,6}+"
+_MERGE_LIST = re.compile(rb'(?:<mergeCell ref="%s(?::%s)?+"/>)*+</mergeCells>' % (_MERGE_REF, _MERGE_REF))
 
 
 _LOCAL_STORED = struct.Struct("<4s5H3L2H")  # a local header: signature, version, flags, method, time, date, CRC, sizes, name and extra lengths
 _DIRECTORY_STORED = struct.Struct("<4s6H3L5H2L")  # a central directory record, fields in the file's order
 
 
+def _plain_tail(body: bytes, at: int) -> bool:
+    """Whether what follows </sheetData> (from ``at``) is a _PLAIN_TAIL whose ranges are plain."""
+    if not (tail := _PLAIN_TAIL.match(body, at)):
+        return False
+    return not tail.group(1) or _MERGE_LIST.match(body, tail.end()) is not None  # no "</" in a range: this ends at the first </mergeCells>
+
+
+_TAIL_KEPT = 1 << 14  # longer tails are checked in place, not kept: the cache holds at most 64 × 16 KB
+
+
+@functools.lru_cache(maxsize=64)
+def _kept_plain_tail(tail: bytes) -> bool:
+    """_plain_tail, kept for the last tails seen: the sheets of a batch from one template mostly end
+    alike, and a tail seen before costs a hash instead of the patterns (≈ 4 µs a form; a new one ≈ 1 µs more)."""
+    return _plain_tail(tail, 0)
+
+
 def _merges_cut_short(body: bytes) -> int:
     """Where _NO_MERGES goes into this sheet (after its root tag), or -1 where it may not: the cells
     must be one <sheetData> … </sheetData> (the first two mentions of the name, with no <mergeCells>
-    before the end, where the pass would stop) followed by a _PLAIN_TAIL."""
+    before the end, where the pass would stop) followed by a plain tail (_plain_tail)."""
     first = body.find(b"sheetData")
     if first < 1 or not body.startswith(b"<sheetData>", first - 1):
         return -1
     end = body.find(b"sheetData", first + 9)
-    if (end < 2 or not body.startswith(b"</sheetData>", end - 2)
-            or body.find(b"mergeCells", 0, end) >= 0
-            or not (tail := _PLAIN_TAIL.match(body, end + 10))):
+    if end < 2 or not body.startswith(b"</sheetData>", end - 2) or body.find(b"mergeCells", 0, end) >= 0:
         return -1
-    if tail.group(1):  # <mergeCell ref="…"/> after <mergeCell ref="…"/>: checked as the ranges joined by ","
-        close = body.find(_MERGE_CELLS_END, tail.end())
-        merges = body[tail.end():close]
-        if close < 0 or b"," in merges:
-            return -1
-        if merges and not (merges.startswith(_MERGE_CELL) and merges.endswith(b'"/>') and _MERGE_REFS.fullmatch(
-                merges[len(_MERGE_CELL):-3].replace(b'"/>' + _MERGE_CELL, b","))):
-            return -1
+    if not (_kept_plain_tail(body[end + 10:]) if len(body) - end < _TAIL_KEPT else _plain_tail(body, end + 10)):
+        return -1
     root = _SHEET_ROOT.match(body)
     return root.end() if root else -1
 

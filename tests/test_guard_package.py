@@ -158,6 +158,24 @@ def test_the_merged_ranges_pass_is_cut_short_only_where_it_reads_without_error()
     assert _outcome(_zipped({**members, "xl/worksheets/sheet1.xml": variants["row 0"][0]})) == "error"
 
 
+def test_the_tail_of_a_sheet_is_judged_alike_kept_or_in_place():
+    """A plain tail and a damaged one get the same answer the first time, from the kept answers, and
+    past the length that is kept (checked in place); the ranges' edges hold (letters, digits, row 0)."""
+    with zipfile.ZipFile(SEEDS[0]) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml")
+    ranges = b"".join(b'<mergeCell ref="A%d:B%d"/>' % (row, row) for row in range(1, 1200))
+    long_sheet = sheet[:sheet.index(b"<mergeCells")] + b"<mergeCells>" + ranges + b"</mergeCells></worksheet>"
+    assert len(long_sheet) - long_sheet.index(b"</sheetData>") > scan._TAIL_KEPT
+    edges = {
+        b"XFD1048576": True, b"A1:XFD1048576": True, b"A1234567": True, b"AAAA1": False, b"A12345678": False,
+        b"A01": False, b"a1": False, b"A": False, b"1": False, b"": False, b"A1:": False, b"A1,B2": False, b"A1 ": False,
+    }
+    for body, cut_short in [(sheet, True), (long_sheet, True), (long_sheet.replace(b"A1199:", b"A0:"), False)] + [
+            (sheet.replace(b'<mergeCell ref="A1:F1"/>', b'<mergeCell ref="%s"/>' % ref), ok) for ref, ok in edges.items()]:
+        for _ in range(2):  # the second time from the kept answers (where the tail is short enough)
+            assert (scan._merges_cut_short(body) > 0) == cut_short, body[-80:]
+
+
 def _zipped(members: dict) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
