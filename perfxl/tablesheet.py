@@ -590,7 +590,8 @@ class TableSheet(Worksheet):
         self._check_tables()
         self._calculate_spans()
         table, row_info, comments, spans = self.table, self.row_info, self.comments, self.row_spans
-        letters = [xl_col_to_name(c) for c in range(self.dim_colmax + 1)]
+        # A stored table's last columns may be empty, outside the dimensions: their (empty) cells still need a letter.
+        letters = [xl_col_to_name(c) for c in range(max([self.dim_colmax + 1] + [t.width for t in self._tables]))]
         column_xf = {c: f' s="{info.column_format._get_xf_index()}"'
                      for c, info in self.col_info.items() if info.column_format is not None}
         xf: dict[int, str] = {}

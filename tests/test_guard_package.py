@@ -9,6 +9,7 @@ import random
 import subprocess
 import sys
 import zipfile
+import zlib
 from pathlib import Path
 
 import python_calamine
@@ -93,6 +94,94 @@ def test_calamine_reads_the_stored_package_as_the_file():
             assert {i.compress_type for i in zf.infolist()} == {zipfile.ZIP_STORED}
             assert set(zf.namelist()) == set(check.members) and zf.testzip() is None
         assert _read_all(package) == _read_all(data)
+
+
+def test_the_stored_package_sheets_declare_no_merged_ranges():
+    """A plain sheet of the package starts with an empty <mergeCells/>, where python-calamine's pass
+    for merged ranges (which perfxl never reads) stops; the cells read the same, and a sheet whose
+    root tag the pattern does not know is stored as it is."""
+    data = SEEDS[0].read_bytes()
+    check = scan.guard_zip(data)
+    package = scan.calamine_package(check)
+    with zipfile.ZipFile(io.BytesIO(package)) as zf:
+        assert zf.testzip() is None  # the CRCs are those of the sheets as stored
+        sheet = zf.read("xl/worksheets/sheet1.xml")
+    root = scan._SHEET_ROOT.match(check.members["xl/worksheets/sheet1.xml"][0]).end()
+    assert sheet[root:root + len(scan._NO_MERGES)] == scan._NO_MERGES
+    assert sheet.replace(scan._NO_MERGES, b"", 1) == check.members["xl/worksheets/sheet1.xml"][0]
+    name = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names[0]
+    merged = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(name).merged_cell_ranges
+    assert len(merged) == 83
+    assert python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(package)).get_sheet_by_name(name).merged_cell_ranges == []
+    assert _read_all(package) == _read_all(data)
+    body, crc = check.members["xl/worksheets/sheet1.xml"]
+    check.members["xl/worksheets/sheet1.xml"] = b"\xef\xbb\xbf" + body, zlib.crc32(b"\xef\xbb\xbf" + body)  # a BOM first
+    with zipfile.ZipFile(io.BytesIO(scan.calamine_package(check))) as zf:
+        assert zf.read("xl/worksheets/sheet1.xml") == b"\xef\xbb\xbf" + body and zf.testzip() is None
+    for tag in (b'<worksheet xmlns="a" xmlns:r=\'b\'>', b"<x:worksheet>", b'<?xml version="1.0"?>\r\n<worksheet a="1>2">'):
+        assert scan._SHEET_ROOT.match(tag + b"<sheetData/>").end() == len(tag), tag
+    for tag in (b"<worksheet/>", b"<!-- x --><worksheet>", b"<worksheets>", b"<chartsheet>", b'<worksheet a="1>'):
+        assert scan._SHEET_ROOT.match(tag + b"<sheetData/>") is None, tag
+
+
+def _outcome(data: bytes):
+    try:
+        return _read_all(data)
+    except Exception:  # calamine's own errors: the file is broken-file
+        return "error"
+
+
+def test_the_merged_ranges_pass_is_cut_short_only_where_it_reads_without_error():
+    """A sheet damaged after its cells (where only the pass for merged ranges reads) stays as
+    unreadable through the package as the file itself; a plain one is cut short and reads the same."""
+    with zipfile.ZipFile(SEEDS[0]) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    sheet = members["xl/worksheets/sheet1.xml"]
+    cut = sheet.index(b"<mergeCells")
+    variants = {
+        "plain": (sheet, True),
+        "no merged ranges": (sheet[:cut] + b'<pageMargins left="0.7"/></worksheet>', True),
+        "a range with a comma": (sheet.replace(b'<mergeCell ref="A1:', b'<mergeCell ref="A1,', 1), False),
+        "a range with a space": (sheet.replace(b'<mergeCell ref="A1:', b'<mergeCell ref="A1 ', 1), False),
+        "three corners": (sheet.replace(b'<mergeCell ref="A1:', b'<mergeCell ref="A1:B1:', 1), False),
+        "row 0": (sheet.replace(b'<mergeCell ref="A1:', b'<mergeCell ref="A0:', 1), False),
+        "merged ranges in the cells": (sheet.replace(b'<row r="2"', b'<mergeCells><mergeCell ref="!"/></mergeCells><row r="2"', 1), False),
+        "merged ranges not closed": (sheet[:sheet.index(b"</mergeCells>")] + b"</worksheet>", False),
+        "cut after the cells": (sheet[:sheet.index(b"</sheetData>") + 40], False),
+        "junk after the cells": (sheet[:cut] + b"<pageMargins/><x</worksheet>", False),
+    }
+    for label, (body, cut_short) in variants.items():
+        assert (scan._merges_cut_short(body) > 0) == cut_short, label
+        data = _zipped({**members, "xl/worksheets/sheet1.xml": body})
+        package = scan.calamine_package(scan.guard_zip(data))
+        assert _outcome(package) == _outcome(data), label
+    assert _outcome(_zipped({**members, "xl/worksheets/sheet1.xml": variants["row 0"][0]})) == "error"
+
+
+def test_the_tail_of_a_sheet_is_judged_alike_kept_or_in_place():
+    """A plain tail and a damaged one get the same answer the first time, from the kept answers, and
+    past the length that is kept (checked in place); the ranges' edges hold (letters, digits, row 0)."""
+    with zipfile.ZipFile(SEEDS[0]) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml")
+    ranges = b"".join(b'<mergeCell ref="A%d:B%d"/>' % (row, row) for row in range(1, 1200))
+    long_sheet = sheet[:sheet.index(b"<mergeCells")] + b"<mergeCells>" + ranges + b"</mergeCells></worksheet>"
+    assert len(long_sheet) - long_sheet.index(b"</sheetData>") > scan._TAIL_KEPT
+    edges = {
+        b"XFD1048576": True, b"A1:XFD1048576": True, b"A1234567": True, b"AAAA1": False, b"A12345678": False,
+        b"A01": False, b"a1": False, b"A": False, b"1": False, b"": False, b"A1:": False, b"A1,B2": False, b"A1 ": False,
+    }
+    for body, cut_short in [(sheet, True), (long_sheet, True), (long_sheet.replace(b"A1199:", b"A0:"), False)] + [
+            (sheet.replace(b'<mergeCell ref="A1:F1"/>', b'<mergeCell ref="%s"/>' % ref), ok) for ref, ok in edges.items()]:
+        for _ in range(2):  # the second time from the kept answers (where the tail is short enough)
+            assert (scan._merges_cut_short(body) > 0) == cut_short, body[-80:]
+
+
+def _zipped(members: dict) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, body in members.items():
+            zf.writestr(name, body)
+    return buffer.getvalue()
 
 
 def test_the_stored_package_holds_only_what_the_guard_read(tmp_path):

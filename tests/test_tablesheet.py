@@ -309,6 +309,12 @@ def test_odd_tables_are_identical(tmp_path, formatted):
     assert "<v>9999999999999998</v>" in sheet  # 10**16 - 2 as the double Excel stores
 
 
+def test_a_table_whose_last_columns_are_empty_is_identical(tmp_path):
+    """Columns of a table with no value in any row lie outside the sheet's dimensions; they are simply not written."""
+    rows = [[i, f"项目{i}", None, "" if i % 2 else None] for i in range(50)]
+    _same(tmp_path, lambda ws, f: _stock_rows(ws, 0, rows, {}), lambda ws, f: ws.write_table(0, rows))
+
+
 def test_set_heights_is_set_row(tmp_path):
     heights = {r: 13.5 * (r % 3 + 1) + 2 for r in range(2, 400, 3)}
     heights.update({401: 0.2, 402: 0})  # no pixels: set_row hides the row
