@@ -557,18 +557,16 @@ def guard_zip(data: bytes, parsed=_parsed_member, budget: int = MAX_TOTAL_BYTES)
 # A worksheet's root start tag, first in its XML. python-calamine reads every sheet twice: for its cells,
 # then again to its end for the merged ranges (which perfxl never asks for); an empty <mergeCells/>
 # put right after this tag ends that second pass there (≈ a third of calamine's time on a form).
-# These patterns are possessive (*+, ++) where a part ends where the next cannot start: giving back
-# never finds another match, so they accept exactly what their plain forms do, in about 2/3 of the time.
-_SHEET_ROOT = re.compile(rb"""(?:<\?xml[^>]*\?>)?\s*+<(?:\w++:)?worksheet(?:\s++[\w:.-]++\s*+=\s*+(?:"[^"]*+"|'[^']*+'))*+\s*+>""")
+_SHEET_ROOT = re.compile(rb"""(?:<\?xml[^>]*\?>)?\s*<(?:\w+:)?worksheet(?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*>""")
 _NO_MERGES = b"<mergeCells/>"
 # What that second pass reads after the cells: up to the end of <mergeCells>, else to the end. It is cut
 # short only where this part is plain XML the pass reads without error (a sheet damaged there stays
 # unreadable as before): self-closing elements, then the end or <mergeCells> of plain ranges.
-_PLAIN_ATTRIBUTES = rb'(?:[ \t\r\n]++[\w:.-]++="[^"<&]*+")*+[ \t\r\n]*+'
-_PLAIN_TAIL = re.compile(rb'(?:[ \t\r\n]*+<[A-Za-z][\w.-]*+%s/>)*+[ \t\r\n]*+(?:(<mergeCells%s>)|</worksheet>[ \t\r\n]*+\Z)'
+_PLAIN_ATTRIBUTES = rb'(?:[ \t\r\n]+[\w:.-]+="[^"<&]*")*[ \t\r\n]*'
+_PLAIN_TAIL = re.compile(rb'(?:[ \t\r\n]*<[A-Za-z][\w.-]*%s/>)*[ \t\r\n]*(?:(<mergeCells%s>)|</worksheet>[ \t\r\n]*\Z)'
                          % (_PLAIN_ATTRIBUTES, _PLAIN_ATTRIBUTES))
-_MERGE_REF = rb"[A-Z]{1,3}+[1-9][0-9]{0,6}+"
-_MERGE_LIST = re.compile(rb'(?:<mergeCell ref="%s(?::%s)?+"/>)*+</mergeCells>' % (_MERGE_REF, _MERGE_REF))
+_MERGE_REF = rb"[A-Z]{1,3}[1-9][0-9]{0,6}"
+_MERGE_LIST = re.compile(rb'(?:<mergeCell ref="%s(?::%s)?"/>)*</mergeCells>' % (_MERGE_REF, _MERGE_REF))
 
 
 _LOCAL_STORED = struct.Struct("<4s5H3L2H")  # a local header: signature, version, flags, method, time, date, CRC, sizes, name and extra lengths
