@@ -17,7 +17,7 @@ from decimal import Decimal
 from .fields import UNIT_SUFFIX, blank
 from .form import beside, label_kind, parse_amount
 from .grid import Grid
-from .findings import finding
+from .findings import about, finding
 from .model import Finding, Indicator, Project, ReadResult
 from .profile import Profile, label_key
 from .scoring import (MORE, TIER, Rules, Score, cents, execution, grade, score_indicator,
@@ -337,7 +337,7 @@ def check_evaluation(project: Project, rules: Rules) -> list[Finding]:
     ev: Evaluation = project.evaluation
     rescore(ev, rules)
     out: list[Finding] = []
-    add = lambda code, cell="", **kw: out.append(finding(code, project=project, cell=cell, **kw))  # noqa: E731
+    add = about(project, out)
     tol = rules.tolerance
 
     for what, key, value in (("全年预算数", "budget", ev.budget), ("全年执行数", "spent", ev.spent)):
