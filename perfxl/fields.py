@@ -114,6 +114,13 @@ def _in_wan(number: Decimal, in_yuan: bool) -> tuple[Decimal | None, bool]:
     return tidy_decimal(number), True
 
 
+@lru_cache(maxsize=1 << 10)
+def unit_suffix(label: str) -> str | None:
+    """万元 or 元 of a funds label (“资金投入(万元)”), kept: a few labels serve every form (saves a regex each)."""
+    m = UNIT_SUFFIX.search(label_key(label))
+    return m and m.group(1)
+
+
 @lru_cache(maxsize=1 << 14)
 def cover_facts(text: str) -> tuple[str | None, str | None, bool]:
     """What a line above a form says: (its year, its amount unit, a 填报单位：… line)."""

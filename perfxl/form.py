@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
-from .fields import (FIELD_KINDS, FUND_KINDS, REQUIRED_LABELS, TEXT_FIELDS, UNIT_SUFFIX,
-                     WHOLE_DEPARTMENT, blank, cover_facts, is_amount, parse_amount, set_text_field)
+from .fields import (FIELD_KINDS, FUND_KINDS, REQUIRED_LABELS, TEXT_FIELDS, WHOLE_DEPARTMENT, blank,
+                     cover_facts, is_amount, parse_amount, set_text_field, unit_suffix)
 from .grid import Grid
 from .indicators import read_table
 from .listing import read_list
@@ -197,7 +196,7 @@ class _Reader:
                     set_text_field(project, kind, value_text(value))
                     project.cells[kind] = grid.address(r, vc)
             elif kind in _FUNDS or kind == "funds":
-                if unit := _unit_suffix(v):
+                if unit := unit_suffix(v):
                     self.in_yuan = unit == "元"
             elif kind in ("goal_period", "goal_year", "goals"):
                 value, vc = (inline, c) if inline else beside(toks, i)
@@ -291,13 +290,6 @@ class _Reader:
         if period is not None and year is not None:
             return "funds_period" if abs(col - period) < abs(col - year) else "funds_year"
         return "funds_year" if ("当年" in label or "年度" in label or year is not None) else "funds_period"
-
-
-@lru_cache(maxsize=1 << 10)
-def _unit_suffix(label: str) -> str | None:
-    """万元 or 元 of a funds label (“资金投入(万元)”), kept: a few labels serve every form (saves a regex each)."""
-    m = UNIT_SUFFIX.search(label_key(label))
-    return m and m.group(1)
 
 
 def beside(toks, i: int) -> tuple[object, int]:

@@ -8,8 +8,7 @@ sheet's 金额单位 line (元 → 万元).
 
 from __future__ import annotations
 
-from .fields import (REQUIRED_LABELS, TEXT_FIELDS, UNIT_SUFFIX, cover_facts, parse_amount,
-                     set_text_field)
+from .fields import REQUIRED_LABELS, TEXT_FIELDS, cover_facts, parse_amount, set_text_field, unit_suffix
 from .grid import Grid
 from .indicators import add_indicators, header_columns
 from .model import Project
@@ -49,8 +48,8 @@ def read_list(grid: Grid, profile: Profile, tokens, first: int, header: int, aut
             kind = "goal_year"
         if kind and kind not in fields and (kind in TEXT_FIELDS or kind in _FUND_SLOTS or kind == "goal_year"):
             fields[kind] = c
-            if kind in _FUND_SLOTS and (m := UNIT_SUFFIX.search(label_key(v))):
-                in_yuan = m.group(1) == "元"
+            if kind in _FUND_SLOTS and (unit := unit_suffix(v)):
+                in_yuan = unit == "元"
     columns = header_columns(grid, tokens, header, 0)
     name_col = fields["name"]
 
