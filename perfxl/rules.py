@@ -153,10 +153,12 @@ def check_indicators(project: Project, profile: Profile) -> list[Finding]:
     reported_duplicates: set[str] = set()
     reported_levels: set[tuple[str, str]] = set()  # a merged 一级 cell over five rows is one thing to change
     parent = profile.parent
+    make = None  # findings for check_levels, made only for a form with a level that does not fit
     for ind in project.indicators:
         t = ind.target
         if not (ind.level1 and parent.get(ind.level2) == ind.level1):  # else it fits: check_levels says nothing
-            for f in check_levels(project, profile, ind):
+            make = make or about(project)
+            for f in check_levels(make, profile, ind):
                 if (f.code, f.cell) not in reported_levels:
                     reported_levels.add((f.code, f.cell))
                     out.append(f)
@@ -194,15 +196,15 @@ def check_indicators(project: Project, profile: Profile) -> list[Finding]:
     return out
 
 
-def check_levels(project: Project, profile: Profile, ind: Indicator) -> list[Finding]:
+def check_levels(add, profile: Profile, ind: Indicator) -> list[Finding]:
     """An indicator's 一级 and 二级 against the framework, each finding at the cell to change.
 
     A name outside the framework is an error listing the names it allows (counts by 一级 and
     the required-一级 check mean nothing otherwise); a 二级 the profile declares as a local
     hybrid under this 一级 is kept with a notice; a framework 二级 under another 一级 is a warning.
+    ``add`` makes a finding about the indicator's project (findings.about).
     """
     l1_cell, l2_cell = ind.level1_cell or ind.cell, ind.level2_cell or ind.cell
-    add = about(project)
     framework = profile.name
     if ind.level1 and ind.level1 not in profile.levels:
         return [add("unknown-level1", l1_cell, level1=ind.level1, framework=framework,
