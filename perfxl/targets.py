@@ -75,7 +75,8 @@ def value_text(value: object) -> str:
 
 
 _DIRECTION_WORDS = {"正向": "正向", "正向指标": "正向", "反向": "反向", "反向指标": "反向"}
-_EXACT_OPS = dict(_SYMBOL_OPS + _WORD_OPS)
+_PREFIX_OPS = _SYMBOL_OPS + _WORD_OPS  # tried in this order at the start of a value
+_EXACT_OPS = dict(_PREFIX_OPS)
 _NO_OPERATOR = {"定量", "定性", "定量指标", "定性指标", "/", "-", "—", "无"}
 
 
@@ -117,7 +118,7 @@ def _parse(text: str) -> Target:
         return target
 
     operator = ""
-    for word, op in _SYMBOL_OPS + _WORD_OPS:
+    for word, op in _PREFIX_OPS:
         if s.startswith(word):
             operator, s = op, s[len(word):]
             break
