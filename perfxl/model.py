@@ -69,11 +69,13 @@ def compact(*shared: str):
 
         plain = ", ".join(f"self.{f.name}" for f in fields(cls))
         # Generated, as dataclass generates __init__: a loop over the fields would double its cost.
-        source = (f"def __reduce__(self):\n"
-                  f"    texts = _sharing.texts\n"
-                  f"    if texts is None:\n"
-                  f"        return cls, ({plain},)\n"
-                  f"    return cls, ({', '.join(map(value, fields(cls)))},)\n")
+        source = f"def __reduce__(self):\n    return cls, ({plain},)\n"  # no shared field: one way only
+        if any(f.name in shared for f in fields(cls)):
+            source = (f"def __reduce__(self):\n"
+                      f"    texts = _sharing.texts\n"
+                      f"    if texts is None:\n"
+                      f"        return cls, ({plain},)\n"
+                      f"    return cls, ({', '.join(map(value, fields(cls)))},)\n")
         namespace = {"cls": cls, "_sharing": _sharing, "_share_items": _share_items}
         exec(source, namespace)
         cls.__reduce__ = namespace["__reduce__"]
