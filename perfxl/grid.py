@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import column_letter
-
-_LETTERS = [column_letter(c) for c in range(702)]  # A … ZZ: spares column_letter's loop for each address
+from .model import COLUMN_LETTERS, column_letter
 
 
 @dataclass
@@ -25,7 +23,7 @@ class Grid:
 
     def address(self, row: int, col: int) -> str:
         col += self.left
-        return f"{_LETTERS[col] if 0 <= col < 702 else column_letter(col)}{row + self.top + 1}"
+        return f"{COLUMN_LETTERS[col] if 0 <= col < 702 else column_letter(col)}{row + self.top + 1}"
 
 
 def decode_text(data: bytes) -> str:

@@ -5,14 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
+from string import ascii_uppercase
 
 ERROR, WARNING, NOTICE = "error", "warning", "notice"
 LEVEL_NAMES = {ERROR: "错误", WARNING: "警告", NOTICE: "提示"}
 PROJECT_ATTRIBUTES = ("新增项目", "延续项目")  # the choices of 项目属性 on the form
 
 
+# A … ZZ, the columns a form uses: an address is then a lookup, not column_letter's loop.
+COLUMN_LETTERS = [*ascii_uppercase, *(a + b for a in ascii_uppercase for b in ascii_uppercase)]
+
+
 def column_letter(col: int) -> str:
     """0-based column to its letters: 0 → A, 26 → AA."""
+    if 0 <= col < len(COLUMN_LETTERS):
+        return COLUMN_LETTERS[col]
     letters = ""
     col += 1
     while col:
