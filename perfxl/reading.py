@@ -113,9 +113,9 @@ def read_forms(book, path: str, data: bytes, check, profile: Profile | None) -> 
         formulas = cells.formulas if cells else None
         # One walk over the cells for is_evaluation and find_forms (~10 µs a form less), unless
         # the formulas shown below change the grid between them; a 自评表 is tokenised for nothing.
-        texts: list[str] = []
+        texts: list[str] | None = None if formulas else []
         tokenised = None if formulas else tokenise(grid.rows, profile, texts)
-        if is_evaluation(grid, profile, texts if tokenised else None):  # a filled 自评表, scored by its own rules
+        if is_evaluation(grid, profile, texts):  # a filled 自评表, scored by its own rules
             evaluated, checked = read_evaluation_grid(grid, profile)
             projects.extend(evaluated)
             findings.extend(checked)
