@@ -104,7 +104,7 @@ def read_regular(path, limit: int = MAX_FILE_BYTES) -> bytes:
         os.close(fd)
     if size > limit:
         raise Rejected("file-too-large", mb=size // 1048576)
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    return b"".join(chunks)  # one chunk: join returns it, no copy
 
 
 @dataclass
