@@ -554,10 +554,13 @@ class TableSheet(Worksheet):
 
     def _prepare_formula(self, formula, *args, **kwargs):
         # xlsxwriter tries 29 regex substitutions on every formula; the rollup's SUMIFS need none.
-        # Its arguments differ between versions (3.1.0 takes only the formula; 3.3 may add
-        # expand_future_functions=True): any call with more than the formula goes to xlsxwriter as it came.
-        if (not FAST or args or kwargs or self.use_future_functions or "_xlfn." in formula
-                or _may_be_rewritten(formula)):
+        # Its arguments differ between versions (3.1.0 takes only the formula; 3.3 adds
+        # expand_future_functions=True for a conditional format, and then tries over 150, compiling
+        # each pattern once a process, ≈ 10 ms): any call with more than the formula goes to xlsxwriter
+        # as it came, unless the formula has no "(" (the summary's "TRUE" and '"错误"'), which every
+        # substitution needs.
+        if not FAST or "(" in formula and (args or kwargs or self.use_future_functions or "_xlfn." in formula
+                                           or _may_be_rewritten(formula)):
             return super()._prepare_formula(formula, *args, **kwargs)
         if formula.startswith("{"):
             formula = formula[1:]

@@ -123,6 +123,21 @@ def test_formulas_are_identical(tmp_path, future):
     assert ('_xlfn.STDEV.S' in sheet) is future
 
 
+def test_conditional_format_formulas_are_identical(tmp_path):
+    """The summary's conditional formats ("TRUE", '"错误"') skip xlsxwriter's substitutions; one with a
+    function still gets them (xlsxwriter 3.3 prefixes future functions in conditional formats)."""
+    def fill(ws, f):
+        ws.write_table(0, ROWS) if isinstance(ws, TableSheet) else _stock_rows(ws, 0, ROWS, {})
+        ws.conditional_format(0, 0, 3, 5, {"type": "formula", "criteria": "TRUE", "format": f["bold"]})
+        ws.conditional_format(0, 1, 3, 1, {"type": "cell", "criteria": "==", "value": '"错误"', "format": f["bold"]})
+        ws.conditional_format(0, 2, 3, 2, {"type": "formula", "criteria": "=ISFORMULA(C1)", "format": f["money"]})
+
+    sheet = _same(tmp_path, fill, fill)["xl/worksheets/sheet1.xml"].decode()
+    assert "<formula>TRUE</formula>" in sheet and "<formula>\"错误\"</formula>" in sheet
+    future_in_formats = len(EXTRA_ARGUMENTS) > 1  # 3.1.0 writes conditional formats' formulas as given
+    assert ("<formula>_xlfn.ISFORMULA(C1)</formula>" in sheet) is future_in_formats
+
+
 # Sheet settings that change every <row> tag, so rendered rows must not take the bare one.
 ROW_TAG_SETTINGS = {
     "none": lambda ws: None,
@@ -226,7 +241,7 @@ def test_text_is_cleaned_as_write_would_need(formatted):
         ws.write_table(1048576, [["太远"]])
 
 
-TOKENS = ["UNIQUE(", "SORT(", "SORTBY(", "XSINGLE(", "SINGLE(", "INGLE(", "MAP(", "SUM(", "X.", "_", "1", "汇",
+TOKENS = ["UNIQUE(", "SORT(", "SORTBY(", "XSINGLE(", "SINGLE(", "INGLE(", "MAP(", "SUM(", "XOR(", "X.", "_", "1", "汇",
           " ", ",", "(", ")", "+", '"', "A1", "$B$2", "'项目汇总'!", "_xlfn.", "{", "}", "="]
 
 
