@@ -31,7 +31,7 @@ from .grid import decode_text
 from .model import Project
 from .output import atomic_path, build_time, cell_text, mark, refuse_inputs, safe_filename, written_kind
 from .profile import Profile, label_key, load_profile
-from .scoring import EXECUTION, LESS, MORE, NONE, TIER, ZERO, Rules, plan_weights, rules_from, scoring_kind, total_score
+from .scoring import EXECUTION, LESS, MORE, NONE, TIER, ZERO, Rules, plan_weights, scoring_kind, total_score
 from .template import finish_form_sheet, sheet_title
 
 FUND_ROW, FUND_LABELS = 5, ("年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金")
@@ -154,7 +154,7 @@ def selfeval(paths, output_dir: str | Path, *, actuals: str | Path | None = None
     from .pipeline import read
 
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
-    rules = rules_from(prof)
+    rules = prof.rules
     folder = Path(output_dir)
     if isinstance(paths, (str, Path)):
         paths = [paths]

@@ -55,7 +55,7 @@ class Profile:
     label_cache: dict[str, tuple] = field(init=False, repr=False, compare=False)  # cell text → label_kind
     resolve_cache: dict[tuple, tuple] = field(init=False, repr=False, compare=False)
     canonical_cache: dict[str, str] = field(init=False, repr=False, compare=False)
-    rules: object = field(init=False, repr=False, compare=False, default=None)
+    rules: object = field(init=False, repr=False, compare=False, default=None)  # scoring.Rules of selfeval, set by load_profile
     selfeval_index: dict | None = field(init=False, repr=False, compare=False, default=None)
     satisfaction_level2: frozenset = field(init=False, repr=False, compare=False)  # 二级 under a satisfaction 一级
 

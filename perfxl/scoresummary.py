@@ -19,7 +19,7 @@ from .evaluation import Evaluation
 from .model import ERROR, LEVEL_NAMES, WARNING, Finding, Project, column_letter
 from .output import atomic_path, build_time, cell_text, exact_match, mark
 from .profile import Profile
-from .scoring import EXECUTION, cents, rules_from
+from .scoring import EXECUTION, cents
 from .tables import sort_findings
 
 HEADER_ROW = 2
@@ -32,8 +32,7 @@ def _f(value: Decimal | None):
 
 def score_columns(profile: Profile) -> list[str]:
     """自评汇总's columns: one score column per weighted 一级 of the profile."""
-    rules = rules_from(profile)
-    level1s = [k for k in rules.weights if k != EXECUTION]
+    level1s = [k for k in profile.rules.weights if k != EXECUTION]
     return (["序号", "项目名称", "主管部门", "实施单位", "全年预算数", "全年执行数", "执行率", "执行率得分"]
             + [f"{k}得分" for k in level1s]
             + ["总分", "等级", "表内总分", "表内等级", "得分差异数", "错误数", "警告数", "来源文件", "来源工作表"])
@@ -59,7 +58,7 @@ def write_scores(output: Path, projects: list[Project], findings: list[Finding],
     """The score summary workbook, atomically."""
     import xlsxwriter
 
-    rules = rules_from(profile)
+    rules = profile.rules
     with atomic_path(output) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
                                             "strings_to_numbers": False})
