@@ -84,6 +84,7 @@ def _init(profile, progress) -> None:
     _state.update(profile=profile, progress=progress)
     if resource:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES_PER_WORKER, MEMORY_BYTES_PER_WORKER))
+        _state["cpu_hard"] = resource.getrlimit(resource.RLIMIT_CPU)[1]  # the ceiling each file's limit stays under
 
 
 def _read_chunk(number: int, paths: list[str]) -> list[tuple]:
@@ -95,7 +96,7 @@ def _read_chunk(number: int, paths: list[str]) -> list[tuple]:
         if resource:
             usage = resource.getrusage(resource.RUSAGE_SELF)
             used = int(usage.ru_utime + usage.ru_stime)
-            hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+            hard = _state["cpu_hard"]
             soft = used + CPU_SECONDS_PER_FILE
             resource.setrlimit(resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
         try:
