@@ -56,8 +56,7 @@ def main() -> None:
 
     print(f"perfxl from {Path(perfxl.__file__).parent}, Python {sys.version.split()[0]}")
     subprocess.run([py, "-m", "compileall", "-q", str(Path(perfxl.__file__).parent)], check=True)
-    counts = {"python -c pass": instructions([py, "-c", "pass"])}
-    print(f"python -c pass: {sum(counts['python -c pass']) / 1e6:,.0f} M instructions")
+    print(f"python -c pass: {sum(instructions([py, '-c', 'pass'])) / 1e6:,.0f} M instructions")
     for n in args.sizes:
         folder = OUT / f"forms-{n}"
         if not folder.exists():
