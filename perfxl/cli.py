@@ -468,8 +468,7 @@ def print_findings(findings, levels=("error", "warning", "notice")) -> None:
 
 
 def counts(result) -> str:
-    notices = result.notices
-    return f"错误 {result.errors} 个，警告 {result.warnings} 个，提示 {notices} 个"
+    return f"错误 {result.errors} 个，警告 {result.warnings} 个，提示 {result.notices} 个"
 
 
 def no_forms(result) -> None:

@@ -231,7 +231,6 @@ def test_consolidate_writes_the_score_summary(year):
                            ("市场监管服务中心工作业务经费", "总分", "G21", None, 100, None)]
 
 
-
 def test_selfeval_keeps_a_form_someone_has_filled_in(tmp_path):
     """A 自评表 saved since perfxl wrote it (here by openpyxl, as Excel or WPS would) is the user's work."""
     import openpyxl
