@@ -27,13 +27,19 @@ def _as_zipfile_reads(data: bytes) -> list[tuple]:
     return [tuple(getattr(i, f) for f in fields) for i in zipfile.ZipFile(io.BytesIO(data)).infolist()]
 
 
-def _rezipped(data: bytes, comment: bytes = b"", before: bytes = b"") -> bytes:
+def _members(source: Path | bytes) -> dict[str, bytes]:
+    """Every member of a package (a path, or the package's bytes), by name, in order."""
+    with zipfile.ZipFile(source if isinstance(source, Path) else io.BytesIO(source)) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def _zipped(members: dict, comment: bytes = b"") -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            dst.writestr(info.filename, src.read(info))
-        dst.comment = comment
-    return before + buffer.getvalue()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, body in members.items():
+            zf.writestr(name, body)
+        zf.comment = comment
+    return buffer.getvalue()
 
 
 def test_the_plain_directory_is_what_zipfile_reads():
@@ -46,7 +52,7 @@ def test_an_unusual_directory_is_left_to_zipfile_and_read_alike():
     """A comment or bytes before the package: zipfile reads it (and judges it), with the same outcome."""
     data = SEEDS[0].read_bytes()
     plain = scan.guard_zip(data)
-    for odd in (_rezipped(data, comment=b"saved by a tool"), _rezipped(data, before=b"\0" * 100)):
+    for odd in (_zipped(_members(data), comment=b"saved by a tool"), b"\0" * 100 + _zipped(_members(data))):
         assert scan._plain_directory(odd) is None
         check = scan.guard_zip(odd)
         assert (check.names, check.too_large, check.formats_known) == (plain.names, plain.too_large, plain.formats_known)
@@ -134,8 +140,7 @@ def _outcome(data: bytes):
 def test_the_merged_ranges_pass_is_cut_short_only_where_it_reads_without_error():
     """A sheet damaged after its cells (where only the pass for merged ranges reads) stays as
     unreadable through the package as the file itself; a plain one is cut short and reads the same."""
-    with zipfile.ZipFile(SEEDS[0]) as zf:
-        members = {n: zf.read(n) for n in zf.namelist()}
+    members = _members(SEEDS[0])
     sheet = members["xl/worksheets/sheet1.xml"]
     cut = sheet.index(b"<mergeCells")
     variants = {
@@ -177,14 +182,6 @@ def test_the_tail_of_a_sheet_is_judged_alike_kept_or_in_place():
             assert (scan._merges_cut_short(body) > 0) == cut_short, body[-80:]
 
 
-def _zipped(members: dict) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, body in members.items():
-            zf.writestr(name, body)
-    return buffer.getvalue()
-
-
 def test_the_stored_package_holds_only_what_the_guard_read(tmp_path):
     far = hostile.far_cell(tmp_path / "far.xlsx", with_dimension=False).read_bytes()
     check = scan.guard_zip(far)
@@ -201,15 +198,12 @@ def test_a_member_in_another_case_or_folder_never_reaches_calamine(tmp_path):
     the guard scans xl/ by exact names. Neither way may hand calamine a sheet nobody scanned (here
     one with a far cell, which made calamine abort the worker)."""
     far = hostile.far_cell(tmp_path / "far.xlsx", with_dimension=False)
-    with zipfile.ZipFile(far) as zf:
-        members = {n: zf.read(n) for n in zf.namelist()}
+    members = _members(far)
     near = members["xl/worksheets/sheet1.xml"].replace(b'r="XFD1048576"', b'r="B2"')
 
     def write(name: str, changed: dict) -> str:
         path = tmp_path / name
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-            for member, body in changed.items():
-                zf.writestr(member, body)
+        path.write_bytes(_zipped(changed))
         return str(path)
 
     other_case = dict(members)
@@ -238,14 +232,10 @@ def test_past_the_package_cap_calamine_opens_the_file_as_read(monkeypatch):
 
 def test_a_member_named_in_chinese_is_stored_under_its_name():
     """A UTF-8 member name goes into the stored package with the UTF-8 flag, so calamine finds it."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(SEEDS[0]) as src, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info)
-            if info.filename == "xl/_rels/workbook.xml.rels":
-                body = body.replace(b"worksheets/sheet1.xml", "worksheets/表1.xml".encode())
-            dst.writestr(info.filename.replace("sheet1.xml", "表1.xml"), body)
-    data = buffer.getvalue()
+    members = {name.replace("sheet1.xml", "表1.xml"): body for name, body in _members(SEEDS[0]).items()}
+    rels = "xl/_rels/workbook.xml.rels"
+    members[rels] = members[rels].replace(b"worksheets/sheet1.xml", "worksheets/表1.xml".encode())
+    data = _zipped(members)
     package = scan.calamine_package(scan.guard_zip(data))
     assert "xl/worksheets/表1.xml" in zipfile.ZipFile(io.BytesIO(package)).namelist()
     assert _read_all(package) == _read_all(data) and _read_all(data)[0][1]
