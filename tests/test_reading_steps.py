@@ -99,14 +99,17 @@ def test_number_cell_amounts_are_kept_apart_by_sign_and_unit():
         assert parse_amount(absurd) == (None, False)
 
 
-def test_tokenise_gives_each_rows_cells_and_label_kinds():
+def test_tokenise_gives_each_rows_cells_and_label_kinds_and_gathers_their_texts():
     from perfxl.form import tokenise
 
-    rows = [["", "", ""], ["项目名称", "某项目", " ", None, 3.0, "", "实施单位：某局"], [None, "\u3000"]]
-    tokens, kinds = tokenise(rows, load_profile("2015"))
+    rows = [["", "", ""], ["项目名称", "某项目", " ", None, 3.0, "", "实施单位：某局"], [None, "\u3000"], ["", "实际\n完成"]]
+    texts: list = []
+    tokens, kinds = tokenise(rows, load_profile("2015"), texts)
     assert tokens == [[], [(0, "name", "项目名称", ""), (1, None, "某项目", ""), (4, None, 3.0, ""),
-                           (6, "unit", "实施单位：某局", "某局")], []]
-    assert kinds == [set(), {"name", None, "unit"}, set()]
+                           (6, "unit", "实施单位：某局", "某局")], [], [(1, None, "实际\n完成", "")]]
+    assert kinds == [set(), {"name", None, "unit"}, set(), {None}]
+    assert texts == ["项目名称", "某项目", "实施单位：某局", "实际\n完成"]
+    assert tokenise(rows, load_profile("2015")) == (tokens, kinds)
 
 
 def test_a_name_split_over_two_rows_is_joined_only_when_neither_half_is_known():
@@ -128,16 +131,6 @@ def test_texts_that_fit_one_by_one_pass_however_long_together():
     assert check_text(project) == []
     project.indicators.append(Indicator("产出指标", "数量指标", "长" * 32768, "1次", parse_target("1次"), cell="C9"))
     assert [(f.code, f.cell) for f in check_text(project)] == [("text-too-long", "C9")]
-
-
-def test_tokenise_gathers_the_texts_of_its_tokens():
-    from perfxl.form import tokenise
-
-    rows = [["", "", ""], ["项目名称", "某项目", " ", None, 3.0, "", "实施单位：某局"], [None, "\u3000"], ["", "实际\n完成"]]
-    texts: list = []
-    tokenised = tokenise(rows, load_profile("2015"), texts)
-    assert texts == ["项目名称", "某项目", "实施单位：某局", "实际\n完成"]
-    assert tokenised == tokenise(rows, load_profile("2015"))
 
 
 def test_is_evaluation_answers_alike_with_the_shared_texts():
